@@ -1,0 +1,5 @@
+export * from './lib/permissions';
+export * from './lib/cursor';
+export * from './lib/errors';
+export * from './lib/auth';
+export * from './lib/audit';
