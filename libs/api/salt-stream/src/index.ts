@@ -1,2 +1,2 @@
 export * from './lib/salt-stream.module';
-
+export * from './lib/normalize';
