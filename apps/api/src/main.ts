@@ -1,19 +1,76 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { ConfigError, loadConfig } from '@sylvite/api-core';
 import { AppModule } from './app/app.module';
+import { prepareDatabase } from './app/database';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(`🚀 Application is running on: http://localhost:${port}/${globalPrefix}`);
+async function bootstrap(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`sylvite: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const db = await prepareDatabase(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, db.url), { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  app.set('trust proxy', config.http.trustProxy);
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+
+  const docs = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Sylvite').setDescription('Salt activity and audit console API').addBearerAuth().addCookieAuth('sylvite_session').build(),
+  );
+  SwaggerModule.setup('api/docs', app, docs);
+  serveConsole(app);
+
+  await app.listen(config.http.port, config.http.host);
+  const logger = new Logger('Sylvite');
+  const addr = app.getHttpServer().address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+  logger.log(`Sylvite is running on http://${config.http.host}:${port}`);
+
+  const stop = async () => {
+    await app.close();
+    await db.embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
 }
 
-bootstrap();
+/** The built Angular console at `/`, with the SPA fallback for its routes. */
+function serveConsole(app: NestExpressApplication): void {
+  const dir = process.env['SYLVITE_WEB_DIR'] ?? resolve(__dirname, '../web/browser');
+  if (!existsSync(join(dir, 'index.html'))) {
+    new Logger('Sylvite').warn(`console bundle not found in ${dir}; build it with "npx nx build web"`);
+    return;
+  }
+  app.useStaticAssets(dir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
+    if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+  } });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api') || req.path === '/metrics') return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(dir, 'index.html'));
+  });
+}
+
+bootstrap().catch((err) => {
+  process.stderr.write(`sylvite: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

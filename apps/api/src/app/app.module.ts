@@ -1,10 +1,62 @@
-import { Module } from '@nestjs/common';
-import { AppController } from './app.controller';
-import { AppService } from './app.service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { APP_CONFIG, ErrorEnvelopeFilter, type AppConfig } from '@sylvite/api-core';
+import { AuditInterceptor, AuditModule } from '@sylvite/api-audit';
+import { AuthModule, PolicyGuard } from '@sylvite/api-auth';
+import { dataSourceOptions } from '@sylvite/api-database';
+import { SettingsModule } from '@sylvite/api-settings';
+import { ENTITIES } from './entities';
+import { HealthController } from './health.controller';
+import { validationPipe } from './validation';
 
-@Module({
-  imports: [],
-  controllers: [AppController],
-  providers: [AppService],
-})
-export class AppModule {}
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]'],
+              censor: '<redacted>',
+            },
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
+            serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&](token|salt_token)=)[^&]*/gi, '$1<redacted>') }) },
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, ENTITIES)),
+        ScheduleModule.forRoot(),
+        TerminusModule,
+        SettingsModule,
+        AuditModule,
+        AuthModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_PIPE, useValue: validationPipe() },
+        { provide: APP_GUARD, useClass: PolicyGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+      ],
+      exports: [APP_CONFIG],
+      global: true,
+    };
+  }
+}

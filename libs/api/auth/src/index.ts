@@ -1,2 +1,12 @@
 export * from './lib/auth.module';
-
+export * from './lib/policy.guard';
+export * from './lib/principal.service';
+export * from './lib/sessions.service';
+export * from './lib/setup.service';
+export * from './lib/users.service';
+export * from './lib/token-scope';
+export * from './lib/entities/user.entity';
+export * from './lib/entities/role.entity';
+export * from './lib/entities/session.entity';
+export * from './lib/entities/api-token.entity';
+export * from './lib/entities/setup-token.entity';

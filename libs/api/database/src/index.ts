@@ -1,2 +1,3 @@
-export * from './lib/database.module';
-
+export * from './lib/embedded-postgres';
+export * from './lib/data-source';
+export * from './lib/migrations';

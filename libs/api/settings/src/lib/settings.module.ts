@@ -1,8 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { SettingsStore } from './settings.store';
 
-@Module({
-	controllers: [],
-	providers: [],
-	exports: [],
-})
+@Global()
+@Module({ providers: [SettingsStore], exports: [SettingsStore] })
 export class SettingsModule {}

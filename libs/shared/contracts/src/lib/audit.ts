@@ -24,6 +24,8 @@ export interface AuditEntryDto {
 
 export interface AuditPage {
   total: number;
+  /** True when `total` is a bound (10,000) rather than an exact count. */
+  total_is_estimate: boolean;
   entries: AuditEntryDto[];
   next_before_cursor: string | null;
   newest_cursor: string | null;

@@ -2,7 +2,8 @@
  * Keyset cursors: `<iso_timestamp>|<id>`. Rows are ordered `(at DESC, id DESC)`; a cursor names one row.
  */
 export interface Cursor {
-  at: Date;
+  /** The timestamp exactly as written in the cursor (microseconds kept: PostgreSQL stores them). */
+  at: string;
   /** The row id as text: audit and activity ids are bigints (kept as strings, beyond 2^53). */
   id: string;
 }
@@ -18,7 +19,6 @@ export function encodeCursor(at: Date | string, id: string | number | bigint): s
 export function decodeCursor(raw: string): Cursor | null {
   const m = CURSOR_RE.exec(raw);
   if (!m) return null;
-  const at = new Date(m[1]);
-  if (Number.isNaN(at.getTime())) return null;
-  return { at, id: m[2].replace(/^0+(?=\d)/, '') };
+  if (Number.isNaN(new Date(m[1]).getTime())) return null;
+  return { at: m[1], id: m[2].replace(/^0+(?=\d)/, '') };
 }

@@ -1,0 +1,50 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})\|\d{1,19}$/;
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** GET /api/audit and its export: every parameter bounded, every failure a 400 naming the parameter. */
+export class AuditQueryDto {
+  @IsOptional() @IsUUID('all', { message: 'user_id: must be a UUID' })
+  user_id?: string;
+
+  @IsOptional() @IsString() @MaxLength(200, { message: 'action: at most 200 characters' }) @Transform(trim)
+  action?: string;
+
+  @IsOptional() @IsString() @MaxLength(200, { message: 'action_prefix: at most 200 characters' })
+  action_prefix?: string;
+
+  @IsOptional() @IsIn(['allow', 'deny'], { message: 'decision: must be allow or deny' })
+  decision?: 'allow' | 'deny';
+
+  @IsOptional() @IsString() @MaxLength(500, { message: 'resource: at most 500 characters' })
+  resource?: string;
+
+  @IsOptional() @IsString() @MaxLength(64, { message: 'salt_jid: at most 64 characters' })
+  salt_jid?: string;
+
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'since: must be an ISO 8601 timestamp' })
+  since?: string;
+
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'until: must be an ISO 8601 timestamp' })
+  until?: string;
+
+  @IsOptional() @Type(() => Number)
+  @IsInt({ message: 'limit: must be an integer from 1 to 500' })
+  @Min(1, { message: 'limit: must be an integer from 1 to 500' })
+  @Max(500, { message: 'limit: must be an integer from 1 to 500' })
+  limit?: number;
+
+  @IsOptional() @Type(() => Number)
+  @IsInt({ message: 'offset: must be a non-negative integer' })
+  @Min(0, { message: 'offset: must be a non-negative integer' })
+  @Max(10_000_000, { message: 'offset: at most 10000000' })
+  offset?: number;
+
+  @IsOptional() @Matches(CURSOR, { message: 'before_cursor: malformed cursor (expected <iso_at>|<id>)' })
+  before_cursor?: string;
+
+  @IsOptional() @Matches(CURSOR, { message: 'since_cursor: malformed cursor (expected <iso_at>|<id>)' })
+  since_cursor?: string;
+}
