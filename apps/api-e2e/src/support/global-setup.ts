@@ -1,17 +1,10 @@
-import { waitForPortOpen } from '@nx/node/utils';
+import { existsSync } from 'node:fs';
+import globalSetup from '../../../../libs/api/database/src/testing/global-setup';
 
-/* eslint-disable */
-var __TEARDOWN_MESSAGE__: string;
-
-module.exports = async function() {
-  // Start services that that the app needs to run (e.g. database, docker-compose, etc.).
-  console.log('\nSetting up...\n');
-
-  const host = process.env.HOST ?? 'localhost';
-  const port = process.env.PORT ? Number(process.env.PORT) : 3000;
-  await waitForPortOpen(port, { host });
-
-  // Hint: Use `globalThis` to pass variables to global teardown.
-  globalThis.__TEARDOWN_MESSAGE__ = '\nTearing down...\n';
-};
-
+/** One throw-away PostgreSQL and a migrated template for every suite; the apps must be built. */
+export default async function setup(): Promise<void> {
+  for (const f of ['dist/apps/api/main.js', 'dist/apps/salt-sim/main.js']) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: build first (npm run build)`);
+  }
+  await globalSetup();
+}

@@ -1,7 +1,8 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** DESIGN.md §4. Written through AuditWriter only; read through AuditRepository. */
 @Entity({ name: 'audit_log' })
+@Check('audit_log_decision_check', `decision IN ('allow', 'deny')`)
 @Index('audit_log_at_idx', { synchronize: false })
 @Index('audit_log_action_idx', { synchronize: false })
 @Index('audit_log_user_idx', { synchronize: false })

@@ -58,7 +58,7 @@ export function Public(action?: string, resource?: ResourceReader | string): Met
 
 export function describePolicy(p: PolicyDeclaration | undefined): string {
   if (!p) return 'UNDECLARED';
-  if (p.kind === 'public') return 'public';
+  if (p.kind === 'public') return p.action ? `public (${p.action})` : 'public';
   if (p.kind === 'authenticated') return `authenticated (${p.action})`;
   const res = typeof p.resource === 'string' ? p.resource : p.resource ? '<from request>' : '<scoped>';
   return `${p.permissions.map((k) => `${k}:${res}`).join(' | ')} (${p.action})`;
