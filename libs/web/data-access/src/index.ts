@@ -7,3 +7,4 @@ export * from './lib/invalidation-hub';
 export * from './lib/live-stream.service';
 export * from './lib/provide-api';
 export * from './lib/unauthorized.interceptor';
+export * from './lib/testing/me.factory';
