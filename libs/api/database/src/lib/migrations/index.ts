@@ -1,4 +1,5 @@
 import { Foundation1763780000000 } from './1763780000000-Foundation';
+import { ActivityEvents1763790000000 } from './1763790000000-ActivityEvents';
 
 /** Every migration, in order. The schema comes from these alone (never `synchronize`). */
-export const MIGRATIONS = [Foundation1763780000000];
+export const MIGRATIONS = [Foundation1763780000000, ActivityEvents1763790000000];
