@@ -1,2 +1,3 @@
 export * from './lib/salt-stream.module';
 export * from './lib/normalize';
+export * from './lib/activity-bus';
