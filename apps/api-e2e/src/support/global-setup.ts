@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+// Jest loads globalSetup without moduleNameMapper, so the harness is reached by path.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import globalSetup from '../../../../libs/api/database/src/testing/global-setup';
 
 /** One throw-away PostgreSQL and a migrated template for every suite; the apps must be built. */

