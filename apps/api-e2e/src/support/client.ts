@@ -66,11 +66,16 @@ export class ApiClient {
   post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.request<T>('POST', path, body ?? {}, headers);
   }
-  patch<T = unknown>(path: string, body?: unknown) {
-    return this.request<T>('PATCH', path, body ?? {});
+  patch<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', path, body ?? {}, headers);
   }
-  delete<T = unknown>(path: string) {
-    return this.request<T>('DELETE', path);
+  delete<T = unknown>(path: string, headers?: Record<string, string>) {
+    return this.request<T>('DELETE', path, undefined, headers);
+  }
+
+  /** Sets or replaces a cookie by hand (forged XSRF cookies, another session's cookie). */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
   }
 }
 
