@@ -10,7 +10,7 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -34,6 +34,8 @@ export class LoginPage {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   private readonly usernameInput = viewChild<ElementRef<HTMLInputElement>>('username');
+  private readonly passwordInput = viewChild<ElementRef<HTMLInputElement>>('password');
+  private readonly formDirective = viewChild.required(FormGroupDirective);
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     username: ['', Validators.required],
@@ -91,7 +93,9 @@ export class LoginPage {
         this.now.set(Date.now());
         this.lockedUntil.set(Date.now() + error.retryAfterSeconds * 1000);
       }
-      this.form.controls.password.reset();
+      // Clear the password for the next try without flagging the now-empty field as an error.
+      this.formDirective().resetForm({ username: this.form.controls.username.value, password: '' });
+      this.passwordInput()?.nativeElement.focus();
     } finally {
       this.submitting.set(false);
     }

@@ -35,16 +35,17 @@ import { navSections } from './pages';
     :host {
       display: block;
       padding: 8px 0 16px;
+      --mat-list-list-item-one-line-container-height: 40px;
     }
     .nav-section {
-      margin: 16px 16px 4px 24px;
+      margin: 16px 16px 4px 28px;
       font: var(--mat-sys-label-medium);
       text-transform: uppercase;
       letter-spacing: 0.06em;
       color: var(--mat-sys-on-surface-variant);
     }
     mat-nav-list {
-      padding-top: 0;
+      padding: 0 12px;
     }
   `,
 })

@@ -35,6 +35,8 @@ export type IconName = keyof typeof GLYPHS;
       line-height: 0;
     }
     svg {
+      width: 100%;
+      height: 100%;
       fill: currentColor;
     }
   `,
