@@ -2,6 +2,7 @@
 // `npm start`: build what is missing, start the salt-api simulator unless SALT_API_URL points at a
 // real salt-api, then the api (which starts its embedded PostgreSQL unless DATABASE_URL is set).
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -40,7 +41,7 @@ const want = ['api', 'web', ...(env.SALT_API_URL ? [] : ['salt-sim'])];
 const missing = !existsSync('dist/apps/api/main.js') || !existsSync('dist/apps/web/browser/index.html') || (!env.SALT_API_URL && !existsSync('dist/apps/salt-sim/main.js'));
 if (missing || env.SYLVITE_REBUILD !== '0') {
   console.log('[sylvite] building ' + want.join(', ') + ' …');
-  run(process.execPath, ['node_modules/nx/bin/nx.js', 'run-many', '-t', 'build', '-p', ...want, '--parallel=2', '--output-style=static']);
+  run(process.execPath, [createRequire(import.meta.url).resolve('nx/bin/nx'), 'run-many', '-t', 'build', '-p', ...want, '--parallel=2', '--output-style=static']);
 }
 
 /** One readable line per JSON log record; everything else as it comes. */

@@ -2,11 +2,13 @@
 // `npm test`: every tier in order — lint, unit, integration (real PostgreSQL), build, api e2e
 // (built processes + salt-sim), browser e2e (Debian's Chromium) — then one summary line.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const only = process.argv.slice(2);
-const nx = ['node_modules/nx/bin/nx.js'];
-const jest = ['node_modules/jest/bin/jest.js'];
+const require = createRequire(import.meta.url);
+const nx = [require.resolve('nx/bin/nx')];
+const jest = [require.resolve('jest/bin/jest')];
 mkdirSync('tmp', { recursive: true });
 
 const tiers = [
