@@ -12,7 +12,7 @@ const jest = [require.resolve('jest/bin/jest')];
 mkdirSync('tmp', { recursive: true });
 
 const tiers = [
-  { name: 'lint', cmd: [...nx, 'run-many', '-t', 'lint', '--parallel=2', '--output-style=static'] },
+  { name: 'lint', cmd: [...nx, 'run-many', '-t', 'lint', '--parallel=2', '--output-style=static', '--', '--max-warnings=0'] },
   { name: 'unit', jest: 'jest.unit.config.cts' },
   { name: 'int', jest: 'jest.int.config.cts' },
   { name: 'build', cmd: [...nx, 'run-many', '-t', 'build', '-p', 'api', 'web', 'salt-sim', '--parallel=2', '--output-style=static'] },
