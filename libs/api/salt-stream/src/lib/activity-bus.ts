@@ -4,12 +4,28 @@ import type { ActivityEventDto } from '@sylvite/contracts';
 
 /** The Salt stream's state as the console's heartbeat shows it. */
 export interface StreamStatus {
+  /** `standby`: another replica holds the stream (this one relays its rows). */
   state: 'connected' | 'reconnecting' | 'disabled' | 'standby';
   last_event_at: string | null;
   last_byte_at: string | null;
   reconnects: number;
   events_per_second: number;
+  /** Receive time minus the event's `_stamp` of the latest event (clock skew included). */
   lag_ms: number | null;
+  /** Why the stream is not connected (login refused, salt-api unreachable…); null when fine. */
+  last_error?: string | null;
+  /** Events parsed and waiting for the database writer. */
+  queue_depth?: number;
+}
+
+/** One committed batch: the rows and, index for index, the minions each row concerns (for scoping). */
+export interface ActivityBatch {
+  rows: ActivityEventDto[];
+  /**
+   * `job.new`: the expected minions (a grant narrower than `*` sees the dispatch if it may see one
+   * of them); null for rows whose `minion_id` says it all.
+   */
+  minions: (readonly string[] | null)[];
 }
 
 /**
@@ -20,11 +36,23 @@ export interface StreamStatus {
 @Injectable()
 export class ActivityBus {
   readonly rows = new Subject<ActivityEventDto[]>();
+  /** The same batches as `rows`, with the scoping minions; emitted just before `rows`. */
+  readonly batches = new Subject<ActivityBatch>();
   readonly status = new BehaviorSubject<StreamStatus>({
     state: 'disabled', last_event_at: null, last_byte_at: null, reconnects: 0, events_per_second: 0, lag_ms: null,
   });
+  private maxId = 0n;
 
-  publish(rows: ActivityEventDto[]): void {
-    if (rows.length) this.rows.next(rows);
+  /** The highest row id published on this replica ('0' before the first). */
+  get lastPublishedId(): string {
+    return this.maxId.toString();
+  }
+
+  publish(rows: ActivityEventDto[], minions?: (readonly string[] | null)[]): void {
+    if (!rows.length) return;
+    const last = BigInt(rows[rows.length - 1].id);
+    if (last > this.maxId) this.maxId = last;
+    this.batches.next({ rows, minions: minions ?? rows.map(() => null) });
+    this.rows.next(rows);
   }
 }
