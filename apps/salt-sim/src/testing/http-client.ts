@@ -77,7 +77,11 @@ export class RawStream {
   private readonly sock;
   private pending = Buffer.alloc(0);
   private headerDone = false;
+  private markEnded: () => void = () => undefined;
+  /** The response is over: its last chunk arrived, or the connection went away. */
   readonly closed: Promise<void>;
+  /** The body ended with the chunked terminator (a clean EOF, the socket may stay open). */
+  cleanEnd = false;
 
   constructor(baseUrl: string, path: string, headers: Record<string, string> = {}) {
     const url = new URL(path, baseUrl);
@@ -86,11 +90,12 @@ export class RawStream {
     this.sock.write(lines.join('\r\n'));
     this.sock.on('data', (c: Buffer) => this.onData(c));
     this.closed = new Promise((resolve) => {
-      this.sock.on('close', () => {
+      this.markEnded = () => {
         this.ended = true;
         this.notify();
         resolve();
-      });
+      };
+      this.sock.on('close', () => this.markEnded());
       this.sock.on('error', () => {
         this.errored = true;
       });
@@ -115,7 +120,11 @@ export class RawStream {
       if (Number.isNaN(size) || this.pending.length < i + 2 + size + 2) break;
       this.body += this.pending.subarray(i + 2, i + 2 + size).toString('utf8');
       this.pending = this.pending.subarray(i + 2 + size + 2);
-      if (size === 0) break;
+      if (size === 0) {
+        this.cleanEnd = true;
+        this.markEnded();
+        break;
+      }
     }
     this.notify();
   }

@@ -26,8 +26,9 @@ export function reason(status: number): string {
   return STATUS[status]?.[0] ?? 'Unknown';
 }
 
+/** CherryPy's `escape_html` as the error page calls it: quotes are left alone. */
 function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** CherryPy's default error page (`_cperror._HTTPErrorTemplate`), tracebacks off as in production. */

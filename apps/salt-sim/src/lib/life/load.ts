@@ -162,45 +162,46 @@ function buildTemplate(bytes: number, rng: Rng, variant: number): Template {
   const target = bytes - ENVELOPE;
   const failed = variant === VARIANTS - 1;
   const changed = variant === VARIANTS - 2;
-  const value: Record<string, unknown> = {};
+  const value: Record<string, Record<string, unknown>> = {};
   const us = Date.UTC(2024, 4, 14, 10, 0, 0) * 1000;
-  let i = 0;
-  let size = 2;
   const pkgs = ['nginx', 'curl', 'htop', 'jq', 'chrony', 'openssl', 'ca-certificates', 'rsync', 'git', 'vim'];
-  while (size < target) {
-    const pkg = `${pkgs[i % pkgs.length]}${i >= pkgs.length ? `-${i}` : ''}`;
-    const file = `/etc/app/conf.d/${String(i).padStart(3, '0')}-${pkgs[i % pkgs.length]}.conf`;
+  const maxEntries = bytes > 10_000 ? 12 : 60;
+  for (let i = 0; i < maxEntries; i++) {
+    const base = pkgs[i % pkgs.length];
+    const pkg = `${base}${i >= pkgs.length ? `-${i}` : ''}`;
+    const file = `/etc/app/conf.d/${String(i).padStart(3, '0')}-${base}.conf`;
     const isFile = i % 2 === 1;
     const key = isFile ? `file_|-${file}_|-${file}_|-managed` : `pkg_|-${pkg}_|-${pkg}_|-installed`;
+    const fail = failed && i === 0;
     const entry: Record<string, unknown> = {
       name: isFile ? file : pkg,
-      changes: changed && i === 1 ? { diff: `--- \n+++ \n@@ -1,2 +1,2 @@\n-workers 4\n+workers 8\n` } : {},
-      result: failed && i === 0 ? false : true,
-      comment: failed && i === 0 ? `Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - E: Unable to locate package ${pkg}` : isFile ? `File ${file} is in the correct state` : 'All specified packages are already installed',
+      changes: changed && i === 1 ? { diff: '--- \n+++ \n@@ -1,2 +1,2 @@\n-workers 4\n+workers 8\n' } : {},
+      result: !fail,
+      comment: fail ? `Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - E: Unable to locate package ${pkg}` : isFile ? `File ${file} is in the correct state` : 'All specified packages are already installed',
       __sls__: isFile ? 'app.config' : 'common.packages',
       __run_num__: i,
       start_time: timeOfDay(us + i * 40_000, 0),
       duration: pyFloat(rng.range(2, 900)),
       __id__: isFile ? file : pkg,
     };
-    const entrySize = pyDumps(key).length + 2 + pyDumps(entry).length + 2;
-    const room = target - size - entrySize;
-    // Big classes carry their bulk the way real ones do: in file diffs.
-    if (room > 0 && room < 4000) entry['comment'] = `${String(entry['comment'])} ${'.'.repeat(Math.max(0, room - 1))}`;
-    else if (room >= 4000 && isFile && bytes > 10_000) {
-      const lines: string[] = [];
-      const want = Math.min(room, 60_000);
-      let len = 0;
-      while (len < want) {
-        const l = `+setting_${lines.length} = ${rng.hex(24)}`;
-        lines.push(l);
-        len += l.length + 2;
-      }
-      entry['changes'] = { diff: `--- \n+++ \n@@ -1,0 +1,${lines.length} @@\n${lines.join('\n')}\n` };
-    }
+    if (i > 0 && pyDumps({ ...value, [key]: entry }).length > target) break;
     value[key] = entry;
-    size = pyDumps(value).length;
-    i++;
   }
+  // Big returns carry their bulk the way real ones do: in a file diff.
+  const fileEntry = Object.values(value).find((e) => String(e['name']).startsWith('/etc/'));
+  let room = target - pyDumps(value).length;
+  if (room > 2000 && fileEntry) {
+    const lines: string[] = [];
+    let len = 60;
+    while (len < room - 60) {
+      const l = `+setting_${lines.length} = ${rng.hex(24)}`;
+      lines.push(l);
+      len += l.length + 2;
+    }
+    fileEntry['changes'] = { diff: `--- \n+++ \n@@ -1,0 +1,${lines.length} @@\n${lines.join('\n')}\n` };
+    room = target - pyDumps(value).length;
+  }
+  const first = Object.values(value)[0];
+  if (room > 1) first['comment'] = `${String(first['comment'])} ${'.'.repeat(room - 1)}`;
   return { json: pyDumps(value), value, retcode: failed ? 2 : 0, success: !failed };
 }

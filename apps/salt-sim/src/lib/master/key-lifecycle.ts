@@ -146,7 +146,7 @@ export class KeyLifecycle {
   deny(id: string): void {
     const { fleet, bus, rng } = this.m;
     fleet.denied.add(id);
-    bus.fire('salt/auth', { result: false, id, act: 'denied', pub: fakePublicKey(rng.fork(`denied:${id}:${Date.now()}`)) });
+    bus.fire('salt/auth', { result: false, id, act: 'denied', pub: fakePublicKey(rng.fork(`denied:${id}`)) });
   }
 
   /** AES key rotation (`publish_session`): a `key` event, then every connected minion re-auths. */

@@ -73,7 +73,7 @@ export class LocalJobs {
 
   private deliver(minion: Minion, jid: string, req: PublishRequest, tgt: unknown, tgtType: string, arg: unknown[]): void {
     const { clock, rng } = this.m;
-    const mrng = rng.fork(`${jid}:${minion.id}`);
+    const mrng = rng.fork(minion.id);
     clock.after(mrng.range(4, 60), () => {
       if (!minion.up) return;
       const ctx = { minion, rng: mrng, jid, startUs: nowMicros(), kill: (j: string) => this.kill(minion, j) };
@@ -216,7 +216,7 @@ export class LocalJobs {
     if (!minion.up) return;
     const { clock, rng } = this.m;
     const jid = this.m.jids.next();
-    const mrng = rng.fork(`${jid}:${minion.id}`);
+    const mrng = rng.fork(minion.id);
     const ctx = { minion, rng: mrng, jid, startUs: nowMicros(), kill: (j: string) => this.kill(minion, j) };
     const result = execute(ctx, fun, [], stateMode);
     if (result.compilesPillar) this.m.bus.fire(`minion/refresh/${minion.id}`, { 'Minion data cache refresh': minion.id });

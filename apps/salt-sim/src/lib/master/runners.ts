@@ -47,7 +47,7 @@ export class Runners {
       fun_args: [...call.args, ...(Object.keys(call.kwargs).length ? [call.kwargs] : [])],
     };
     this.m.bus.fire(`salt/run/${jid}/new`, data);
-    const rng = this.m.rng.fork(`run:${jid}`);
+    const rng = this.m.rng.fork('run');
     const done = (async (): Promise<RunnerOutcome> => {
       // A runner is a fresh process on the master: a few hundred ms before it does anything.
       await this.m.clock.sleep(rng.range(60, 250));
