@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { sqlRows } from '@sylvite/api-core';
 import type { RoleDto } from '@sylvite/contracts';
 
 const toDto = (r: { id: string; name: string; description: string | null; permissions: string[]; builtin: boolean }): RoleDto => ({
@@ -41,7 +42,9 @@ export class RolesService {
   async update(idOrName: string, patch: { description?: string; permissions?: string[] }): Promise<RoleDto> {
     const role = await this.get(idOrName);
     if (role.builtin) throw new ConflictException(`role "${role.name}" is built in and cannot be changed`);
-    const [r] = await this.db.query(
+    // sqlRows: a bare query() answers UPDATE … RETURNING with [rows, count], not the rows.
+    const [r] = await sqlRows<Parameters<typeof toDto>[0]>(
+      this.db,
       `UPDATE roles SET description = COALESCE($2, description), permissions = COALESCE($3, permissions), updated_at = now()
         WHERE id = $1 RETURNING *`,
       [role.id, patch.description ?? null, patch.permissions ? [...new Set(patch.permissions)] : null],
