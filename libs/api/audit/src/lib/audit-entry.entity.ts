@@ -9,6 +9,7 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('audit_log_decision_idx', { synchronize: false })
 @Index('audit_log_resource_idx', { synchronize: false })
 @Index('audit_log_jid_idx', { synchronize: false })
+@Index('audit_log_project_idx', { synchronize: false })
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
