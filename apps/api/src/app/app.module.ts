@@ -10,6 +10,7 @@ import { APP_CONFIG, ErrorEnvelopeFilter, type AppConfig } from '@sylvite/api-co
 import { AuditInterceptor, AuditModule } from '@sylvite/api-audit';
 import { AuthModule, PolicyGuard } from '@sylvite/api-auth';
 import { dataSourceOptions } from '@sylvite/api-database';
+import { ProjectsModule } from '@sylvite/api-projects';
 import { SettingsModule } from '@sylvite/api-settings';
 import { ENTITIES } from './entities';
 import { HealthController } from './health.controller';
@@ -46,6 +47,7 @@ export class AppModule {
         SettingsModule,
         AuditModule,
         AuthModule,
+        ProjectsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -86,7 +86,7 @@ export class AuthController {
     return {
       user: await this.users.get(p.userId),
       permissions: [...p.permissions].sort(),
-      memberships: [],
+      memberships: await this.principals.membershipsFor(p.userId),
       auth: p.via,
       session_expires_at: p.sessionExpiresAt?.toISOString() ?? null,
     };
@@ -111,7 +111,7 @@ export class AuthController {
     return {
       user: await this.users.get(userId),
       permissions: [...(grants?.permissions ?? [])].sort(),
-      memberships: [],
+      memberships: await this.principals.membershipsFor(userId),
       auth: 'session',
       session_expires_at: s.expiresAt.toISOString(),
     };

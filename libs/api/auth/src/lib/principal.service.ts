@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
-import { SESSION_COOKIE } from '@sylvite/contracts';
+import { SESSION_COOKIE, type MembershipDto } from '@sylvite/contracts';
 import { sqlRows, type AuthenticatedPrincipal } from '@sylvite/api-core';
 import { SessionsService, sha256 } from './sessions.service';
 import { coveredBy } from './token-scope';
@@ -23,11 +23,21 @@ interface UserGrants {
 @Injectable()
 export class PrincipalService {
   private readonly sources: ((userId: string) => Promise<string[]>)[] = [];
+  private membershipSource: ((userId: string) => Promise<MembershipDto[]>) | null = null;
 
   constructor(private readonly db: DataSource, private readonly sessions: SessionsService) {}
 
   addGrantSource(source: (userId: string) => Promise<string[]>): void {
     this.sources.push(source);
+  }
+
+  /** Where `GET /api/auth/me` finds the caller's project memberships (the projects module). */
+  setMembershipSource(source: (userId: string) => Promise<MembershipDto[]>): void {
+    this.membershipSource = source;
+  }
+
+  async membershipsFor(userId: string): Promise<MembershipDto[]> {
+    return this.membershipSource ? this.membershipSource(userId) : [];
   }
 
   async grantsFor(userId: string): Promise<UserGrants | null> {

@@ -1,8 +1,28 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { AuditProjects } from '@sylvite/api-audit';
+import { PrincipalService } from '@sylvite/api-auth';
+import { ProjectsController } from './projects.controller';
+import { ProjectsService } from './projects.service';
 
+/**
+ * Projects and memberships. On start it plugs memberships into the
+ * one policy engine (a grant source), `/api/auth/me` and the audit rows' project assignment.
+ */
 @Module({
-	controllers: [],
-	providers: [],
-	exports: [],
+  controllers: [ProjectsController],
+  providers: [ProjectsService],
+  exports: [ProjectsService],
 })
-export class ProjectsModule {}
+export class ProjectsModule implements OnModuleInit {
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly principals: PrincipalService,
+    private readonly auditProjects: AuditProjects,
+  ) {}
+
+  onModuleInit(): void {
+    this.principals.addGrantSource((userId) => this.projects.grantsFor(userId));
+    this.principals.setMembershipSource((userId) => this.projects.membershipsFor(userId));
+    this.auditProjects.use((minions) => this.projects.projectIdsFor(minions));
+  }
+}
