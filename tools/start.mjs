@@ -58,10 +58,10 @@ function show(prefix, line) {
 function startApi() {
   start('api', ['dist/apps/api/main.js'], (line) => {
     show('[api]', line);
-    const m = /Sylvite is running on (http\S+)/.exec(line);
+    const m = /Sylvite is running on (http[^\s"]+)/.exec(line);
     if (m) console.log(`\n  Sylvite console: ${m[1]}\n`);
-    const s = /(http\S+\/setup\?token=\S+)/.exec(line);
-    if (s) console.log(`\n  First boot: create the first admin at ${s[1].replace(/["\\]+$/, '')}\n`);
+    const s = /(http[^\s"]+\/setup\?token=[^\s"]+)/.exec(line);
+    if (s) console.log(`\n  First boot: create the first admin at ${s[1]}\n`);
   });
 }
 

@@ -10,7 +10,8 @@ export async function prepareDatabase(config: AppConfig): Promise<{ url: string;
   let url = config.db.url;
   if (!url) {
     const started = Date.now();
-    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'pg'), log: (l) => logger.debug(l) });
+    const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'pg'), log: verbose ? (l) => logger.debug(l) : undefined });
     url = embedded.url.replace(/\/postgres$/, '/sylvite');
     await ensureDatabase(embedded.url, 'sylvite');
     logger.log(`embedded PostgreSQL on 127.0.0.1:${embedded.port} (${join(config.dataDir, 'pg')}, ${Date.now() - started} ms)`);
