@@ -3,14 +3,16 @@ import { AuditProjects } from '@sylvite/api-audit';
 import { PrincipalService } from '@sylvite/api-auth';
 import { ProjectsController } from './projects.controller';
 import { ProjectsService } from './projects.service';
+import { TimelineController } from './timeline.controller';
+import { TimelineRepository } from './timeline.repository';
 
 /**
- * Projects and memberships. On start it plugs memberships into the
+ * Projects, memberships and the cross-project timeline. On start it plugs memberships into the
  * one policy engine (a grant source), `/api/auth/me` and the audit rows' project assignment.
  */
 @Module({
-  controllers: [ProjectsController],
-  providers: [ProjectsService],
+  controllers: [ProjectsController, TimelineController],
+  providers: [ProjectsService, TimelineRepository],
   exports: [ProjectsService],
 })
 export class ProjectsModule implements OnModuleInit {
