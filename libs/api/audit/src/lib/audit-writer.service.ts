@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export interface AuditRow {
@@ -26,7 +26,11 @@ export interface AuditCompletion {
 }
 
 /** Thrown when a row that must be durable could not be written: the request fails closed (503). */
-export class AuditUnavailableError extends Error {}
+export class AuditUnavailableError extends ServiceUnavailableException {
+  constructor(message = 'audit log unavailable: the request was not carried out') {
+    super(message);
+  }
+}
 
 const COLUMNS = [
   'at', 'user_id', 'action', 'resource', 'args_json', 'salt_jid', 'decision', 'result_code',
@@ -42,7 +46,7 @@ const MAX_BUFFER = 50_000;
  * so auditing every read does not halve throughput (PERFORMANCE.md, "Audit writes").
  */
 @Injectable()
-export class AuditWriter implements OnModuleInit, OnApplicationShutdown {
+export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(AuditWriter.name);
   private buffer: AuditRow[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -56,6 +60,15 @@ export class AuditWriter implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
+  /**
+   * Flushes while the database is still open: TypeORM closes its pool in its own
+   * onApplicationShutdown, which may run before this service's.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Rows of requests that finished while the server was closing; best effort. */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -63,14 +76,15 @@ export class AuditWriter implements OnModuleInit, OnApplicationShutdown {
     if (this.buffer.length) await this.flush();
   }
 
-  async writeNow(row: AuditRow): Promise<string> {
+  async writeNow(given: AuditRow): Promise<string> {
+    const row = storableRow(given);
     try {
       const { sql, params } = insertSql([row]);
       const res: { id: string }[] = await this.db.query(sql + ' RETURNING id', params);
       return String(res[0].id);
     } catch (err) {
       this.logger.error({ err }, 'audit insert failed');
-      throw new AuditUnavailableError('audit log unavailable');
+      throw new AuditUnavailableError();
     }
   }
 
@@ -94,7 +108,7 @@ export class AuditWriter implements OnModuleInit, OnApplicationShutdown {
       if (this.dropped % 1000 === 1) this.logger.error({ dropped: this.dropped }, 'audit buffer full');
       return;
     }
-    this.buffer.push({ ...row, at: row.at ?? new Date() });
+    this.buffer.push(storableRow({ ...row, at: row.at ?? new Date() }));
     if (this.buffer.length >= FLUSH_ROWS) void this.flush();
   }
 
@@ -108,9 +122,19 @@ export class AuditWriter implements OnModuleInit, OnApplicationShutdown {
         const { sql, params } = insertSql(rows);
         await this.db.query(sql, params);
       } catch (err) {
-        // Keep the rows for the next tick rather than losing them.
-        this.buffer.unshift(...rows);
-        this.logger.error({ err, rows: rows.length }, 'buffered audit flush failed; will retry');
+        // One row the database refuses for its content must not hold back every row queued behind
+        // it forever: find it, drop it loudly, and keep the rest for the next tick.
+        const failed = isDataError(err) && rows.length > 1 ? await this.insertOneByOne(rows) : rows.map((row) => ({ row, err }));
+        const unwritable = failed.filter((f) => isDataError(f.err));
+        const retry = failed.filter((f) => !isDataError(f.err)).map((f) => f.row);
+        if (unwritable.length) {
+          this.dropped += unwritable.length;
+          this.logger.error({ err: unwritable[0].err, actions: unwritable.map((f) => f.row.action) }, 'audit rows refused by the database for their content; dropped');
+        }
+        if (retry.length) {
+          this.buffer.unshift(...retry);
+          this.logger.error({ err, rows: retry.length }, 'buffered audit flush failed; will retry');
+        }
       }
     })();
     try {
@@ -120,9 +144,66 @@ export class AuditWriter implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The rows the database refused, each with its error, after the batch they were in failed. */
+  private async insertOneByOne(rows: AuditRow[]): Promise<{ row: AuditRow; err: unknown }[]> {
+    const refused: { row: AuditRow; err: unknown }[] = [];
+    for (const row of rows) {
+      try {
+        const { sql, params } = insertSql([row]);
+        await this.db.query(sql, params);
+      } catch (err) {
+        refused.push({ row, err });
+      }
+    }
+    return refused;
+  }
+
   get pending(): number {
     return this.buffer.length;
   }
+}
+
+/**
+ * SQLSTATE class 22 (data exception): the row itself cannot be stored and never will be. Anything
+ * else (connection lost, a trigger, a full disk) may pass, so those rows are kept and retried.
+ */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+// NUL and unpaired surrogates: PostgreSQL refuses both in text and jsonb, and they arrive from
+// clients (a typed username, a URL-decoded path parameter).
+// eslint-disable-next-line no-control-regex -- the NUL is exactly what is replaced
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storable(text: string): string;
+function storable(text: string | null): string | null;
+function storable(text: string | null): string | null {
+  return text === null ? null : text.replace(UNSTORABLE, '\uFFFD');
+}
+
+/** The row as PostgreSQL can store it (and as its hash must then cover it). */
+function storableRow(r: AuditRow): AuditRow {
+  return {
+    ...r,
+    action: storable(r.action),
+    resource: storable(r.resource),
+    args_json: r.args_json === undefined || r.args_json === null ? r.args_json : storableJson(r.args_json),
+    salt_jid: storable(r.salt_jid ?? null),
+    user_agent: storable(r.user_agent),
+    request_id: storable(r.request_id),
+  };
+}
+
+/** A JSON copy whose every key and string PostgreSQL accepts. */
+function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableJson(v)]));
+  }
+  return value;
 }
 
 function insertSql(rows: AuditRow[]): { sql: string; params: unknown[] } {

@@ -1,16 +1,16 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor, ServiceUnavailableException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, catchError, from, mergeMap, tap, throwError } from 'rxjs';
-import { clientIp, elapsedMs, redact, requestContext, type RequestContext } from '@sylvite/api-core';
+import { clientIp, elapsedMs, isClientDataError, redact, requestContext, type RequestContext } from '@sylvite/api-core';
 import { SettingsStore } from '@sylvite/api-settings';
 import { AuditUnavailableError, AuditWriter, type AuditRow } from './audit-writer.service';
-import { AuditProjects } from './audit-projects';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function statusOf(err: unknown): number {
   if (err instanceof HttpException) return err.getStatus();
   if (err instanceof AuditUnavailableError) return 503;
+  if (isClientDataError(err)) return 400;
   const s = (err as { status?: unknown })?.status;
   return typeof s === 'number' && s >= 400 && s < 600 ? s : 500;
 }
@@ -43,11 +43,7 @@ export function auditRowFor(req: Request, ctx: RequestContext): AuditRow {
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(
-    private readonly writer: AuditWriter,
-    private readonly settings: SettingsStore,
-    private readonly projects: AuditProjects,
-  ) {}
+  constructor(private readonly writer: AuditWriter, private readonly settings: SettingsStore) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -81,16 +77,13 @@ export class AuditInterceptor implements NestInterceptor {
     const record = (status: number) => {
       if (recorded) return;
       recorded = true;
-      const row: AuditRow = {
+      this.writer.enqueue({
         ...auditRowFor(req, ctx),
-        at: new Date(),
         decision: decisionFor(status),
         result_code: status,
         duration_ms: elapsedMs(ctx.startedAt),
         salt_jid: ctx.saltJid ?? null,
-      };
-      if (!ctx.minions?.length) this.writer.enqueue(row);
-      else void this.projects.for(ctx.minions).then((project_ids) => this.writer.enqueue({ ...row, project_ids }));
+      });
     };
     return next.handle().pipe(
       tap({ next: () => record(res.statusCode), complete: () => record(res.statusCode), error: (err) => record(statusOf(err)) }),
@@ -104,7 +97,6 @@ export class AuditInterceptor implements NestInterceptor {
       duration_ms: elapsedMs(ctx.startedAt),
       decision: decisionFor(status),
       salt_jid: ctx.saltJid ?? null,
-      project_ids: await this.projects.for(ctx.minions),
     });
   }
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, type AuditEntryDto, type AuditPage } from '@sylvite/contracts';
+import { decodeCursor, encodeCursor, type AuditEntryDto, type AuditPage, type Cursor } from '@sylvite/contracts';
 import type { AuditQueryDto } from './audit-query.dto';
 
 const COUNT_CAP = 10_000;
@@ -110,9 +110,27 @@ export class AuditRepository {
 
   private cursor(raw: string, name: string) {
     const c = decodeCursor(raw);
-    if (!c) throw new BadRequestException(`${name}: malformed cursor`);
+    if (!c || !storableCursor(c)) throw new BadRequestException(`${name}: malformed cursor`);
     return c;
   }
+}
+
+const MAX_BIGINT = 9223372036854775807n;
+
+/**
+ * What the cursor syntax lets through but PostgreSQL refuses (30 February, a 16-hour offset, an
+ * id past bigint): a 400 for the parameter rather than a 500 from the query.
+ */
+export function storableCursor(c: Cursor): boolean {
+  if (BigInt(c.id) > MAX_BIGINT) return false;
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(c.at);
+  if (!ymd) return false;
+  const [y, m, d] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  if (y === 0 || day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return false;
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(c.at);
+  return !offset || Number(offset[2]) < 16;
 }
 
 export function isoAt(col: string): string {

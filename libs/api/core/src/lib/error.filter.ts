@@ -45,11 +45,23 @@ function describe(exception: unknown): { status: number; message: string; header
     return { status, message, headers };
   }
   const err = exception as { type?: string; status?: number; message?: string };
+  if (isClientDataError(exception)) {
+    return { status: HttpStatus.BAD_REQUEST, message: 'bad request: a value is not valid for its type or out of range', headers: {} };
+  }
   // body-parser errors (malformed JSON, too large) carry their own 4xx status.
   if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
     return { status: err.status, message: err.type === 'entity.parse.failed' ? 'body: malformed JSON' : (err.message ?? 'bad request'), headers: {} };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error', headers: {} };
+}
+
+/**
+ * PostgreSQL's class 22 (data exception): a client's value the column type cannot hold (NUL in
+ * text, a date that does not exist, a number out of range). The client's fault, so 400, not 500.
+ */
+export function isClientDataError(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return e?.name === 'QueryFailedError' && typeof e.code === 'string' && e.code.startsWith('22');
 }
 
 /** An HttpException that also sets response headers (Retry-After). */
