@@ -4,6 +4,7 @@ import { Observable, catchError, from, mergeMap, tap, throwError } from 'rxjs';
 import { clientIp, elapsedMs, isClientDataError, redact, requestContext, type RequestContext } from '@sylvite/api-core';
 import { SettingsStore } from '@sylvite/api-settings';
 import { AuditUnavailableError, AuditWriter, type AuditRow } from './audit-writer.service';
+import { AuditProjects } from './audit-projects';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -43,7 +44,11 @@ export function auditRowFor(req: Request, ctx: RequestContext): AuditRow {
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly writer: AuditWriter, private readonly settings: SettingsStore) {}
+  constructor(
+    private readonly writer: AuditWriter,
+    private readonly settings: SettingsStore,
+    private readonly projects: AuditProjects,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -77,13 +82,16 @@ export class AuditInterceptor implements NestInterceptor {
     const record = (status: number) => {
       if (recorded) return;
       recorded = true;
-      this.writer.enqueue({
+      const row: AuditRow = {
         ...auditRowFor(req, ctx),
+        at: new Date(),
         decision: decisionFor(status),
         result_code: status,
         duration_ms: elapsedMs(ctx.startedAt),
         salt_jid: ctx.saltJid ?? null,
-      });
+      };
+      if (!ctx.minions?.length) this.writer.enqueue(row);
+      else void this.projects.for(ctx.minions).then((project_ids) => this.writer.enqueue({ ...row, project_ids }));
     };
     return next.handle().pipe(
       tap({ next: () => record(res.statusCode), complete: () => record(res.statusCode), error: (err) => record(statusOf(err)) }),
@@ -97,6 +105,7 @@ export class AuditInterceptor implements NestInterceptor {
       duration_ms: elapsedMs(ctx.startedAt),
       decision: decisionFor(status),
       salt_jid: ctx.saltJid ?? null,
+      project_ids: await this.projects.for(ctx.minions),
     });
   }
 }
