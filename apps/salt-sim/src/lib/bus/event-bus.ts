@@ -79,7 +79,7 @@ export class EventBus {
   private dispatch(frame: Frame, data: EventData | null): void {
     const kind = kindOf(frame.tag);
     this.counters.fired++;
-    this.counters.bytes += frame.tagLine.length + frame.dataLine.length;
+    this.counters.bytes += Buffer.byteLength(frame.tagLine) + Buffer.byteLength(frame.dataLine);
     this.counters.byKind[kind] = (this.counters.byKind[kind] ?? 0) + 1;
     for (const l of this.listeners) l(frame, data);
   }

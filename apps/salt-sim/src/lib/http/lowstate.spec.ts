@@ -123,6 +123,22 @@ describe('POST / lowstate', () => {
     await expect(run('^web0[12]', 'pcre')).resolves.toEqual(['web01', 'web02']);
   });
 
+  it('should kill a running job so that it never returns when saltutil.kill_job is called', async () => {
+    const events: string[] = [];
+    const off = sim.subscribe((f) => events.push(f.tag));
+    const r = await postJson(sim.url, '/', [{ client: 'local_async', tgt: 'cache01*', fun: 'test.sleep', arg: [60] }], auth());
+    const { jid } = r.json<{ return: Array<{ jid: string }> }>().return[0];
+    const running = await postJson(sim.url, '/', [{ client: 'local', tgt: 'cache01*', fun: 'saltutil.find_job', arg: [jid] }], auth());
+    expect(running.json<{ return: Array<Record<string, Record<string, unknown>>> }>().return[0]['cache01.example.com']).toMatchObject({ jid, fun: 'test.sleep', pid: expect.any(Number) });
+    const k = await postJson(sim.url, '/', [{ client: 'local', tgt: 'cache01*', fun: 'saltutil.kill_job', arg: [jid] }], auth());
+    expect(k.json<{ return: Array<Record<string, string>> }>().return[0]['cache01.example.com']).toMatch(new RegExp(`^Signal 9 sent to job ${jid} at pid \\d+$`));
+    await new Promise((res) => setTimeout(res, 800));
+    off();
+    expect(events.filter((t) => t === `salt/job/${jid}/ret/cache01.example.com`)).toHaveLength(0);
+    const gone = await postJson(sim.url, '/', [{ client: 'local', tgt: 'cache01*', fun: 'saltutil.find_job', arg: [jid] }], auth());
+    expect(gone.json()).toEqual({ return: [{ 'cache01.example.com': {} }] });
+  });
+
   it('should answer a bare 400 when a nodegroup is unknown', async () => {
     const r = await postJson(sim.url, '/', [{ client: 'local_async', tgt: 'nope', tgt_type: 'nodegroup', fun: 'test.ping' }], auth());
     expect(r.status).toBe(400);

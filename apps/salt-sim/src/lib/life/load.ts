@@ -136,7 +136,7 @@ export class LoadGenerator {
     }
     bus.fireSerialized(tag, json);
     this.counters.emitted++;
-    this.counters.bytes += json.length + tag.length + 13;
+    this.counters.bytes += Buffer.byteLength(json) + Buffer.byteLength(tag) + 13;
     job.step++;
     if (job.step >= job.minions.length + 2) this.job = null;
   }
