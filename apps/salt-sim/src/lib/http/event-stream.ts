@@ -76,6 +76,8 @@ export class EventStreamHub {
     };
     res.on('close', remove);
     req.on('close', remove);
+    // A client that vanished mid-write is handled by 'close'; nothing to report.
+    res.on('error', remove);
   }
 
   private write(conn: StreamConn, s: string): void {
@@ -85,6 +87,10 @@ export class EventStreamHub {
 
   private broadcast(frame: Frame): void {
     for (const conn of this.conns.values()) {
+      if (conn.res.destroyed || conn.res.writableEnded) {
+        this.conns.delete(conn.id);
+        continue;
+      }
       if (conn.paused) {
         this.counters.droppedWhilePaused++;
         continue;

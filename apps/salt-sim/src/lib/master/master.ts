@@ -115,7 +115,10 @@ export class Master {
       case 'runner_async': {
         const { args, kwargs } = reformatLow(chunk);
         const started = this.runners.start({ fun: String(fun), args, kwargs, user });
-        if (client === 'runner_async') return { tag: started.tag, jid: started.jid };
+        if (client === 'runner_async') {
+          started.done.catch((e: Error) => this.ctx.logger.error(`runner ${String(fun)} failed: ${e.message}`));
+          return { tag: started.tag, jid: started.jid };
+        }
         return (await started.done).ret;
       }
       case 'wheel':
