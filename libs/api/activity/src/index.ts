@@ -1,2 +1,10 @@
 export * from './lib/activity.module';
-
+export * from './lib/activity.service';
+export * from './lib/activity.repository';
+export * from './lib/activity-scope';
+export * from './lib/activity-filter';
+export * from './lib/dto/activity-query.dto';
+export * from './lib/stream/activity-stream.service';
+export * from './lib/stream/activity-notify.listener';
+export * from './lib/stream/frames';
+export * from './lib/export/csv';
