@@ -39,7 +39,9 @@ describe('users and roles administration', () => {
       expect(row).toMatchObject({ action: 'user.create', decision: 'allow', result_code: 201, user_id: adminId, resource: 'user:Erin' });
       expect(row.args_json).toMatchObject({ body: { username: 'Erin', password: '<redacted>' } });
       expect((await admin.get<UserDto>(`/api/users/${r.body.id}`)).body.username).toBe('Erin');
-      expect((await admin.get<UserDto[]>('/api/users')).body.map((u) => u.username)).toContain('Erin');
+      const list = await admin.get<UserDto[]>('/api/users');
+      expect(list.body.map((u) => u.username)).toContain('Erin');
+      expect(list.text).not.toMatch(/password|hash/i);
     });
 
     it('should refuse a username that differs only in letter case with 409', async () => {

@@ -51,6 +51,7 @@ describe('API tokens', () => {
     expect(listed).toMatchObject({ name: 'deploy', prefix: r.body.prefix, revoked_at: null });
     expect(listed).not.toHaveProperty('token');
     expect(list.text).not.toContain(r.body.token);
+    expect(list.text).not.toMatch(/hash/i);
 
     const stored = await db.query<{ row: string }>('SELECT row_to_json(t)::text AS row FROM api_tokens t WHERE id = $1', [r.body.id]);
     expect(stored[0].row).not.toContain(r.body.token.slice(13));
