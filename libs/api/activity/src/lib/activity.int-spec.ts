@@ -4,7 +4,7 @@ import type { ActivityPage } from '@sylvite/contracts';
 import type { AppConfig } from '@sylvite/api-core';
 import { dataSourceOptions } from '@sylvite/api-database';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
-import { SettingsStore } from '@sylvite/api-settings';
+import { AppSettings, SettingsStore } from '@sylvite/api-settings';
 import { ActivityRepository, COUNT_CAP } from './activity.repository';
 import { ActivityService } from './activity.service';
 import type { ActivityQueryDto } from './dto/activity-query.dto';
@@ -47,7 +47,8 @@ describe('ActivityService against PostgreSQL', () => {
     await ds.initialize();
     const ids = await insertActivity(ds, ROWS);
     ROWS.forEach((r, i) => names.set(r.name, ids[i]));
-    service = new ActivityService(new ActivityRepository(ds), new SettingsStore(ds), { salt: { streamEnabled: null } } as AppConfig);
+    const config = { salt: { streamEnabled: null }, auth: { secret: 'x'.repeat(40), previousSecrets: [] } } as unknown as AppConfig;
+    service = new ActivityService(new ActivityRepository(ds), new AppSettings(new SettingsStore(ds), config));
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { filterOf, widgetConfigFrom, WIDGET_DEFAULTS } from './activity.service';
+import { WIDGET_DEFAULTS } from '@sylvite/api-settings';
+import { filterOf, widgetConfigFrom } from './activity.service';
 
 describe('widgetConfigFrom', () => {
   it('should give the defaults when nothing is stored', () => {

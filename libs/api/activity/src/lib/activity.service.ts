@@ -1,48 +1,30 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import {
   ACTIVITY_LIMIT_DEFAULT, decodeCursor, encodeCursor, type ActivityEventDetailDto, type ActivityPage, type Principal,
 } from '@sylvite/contracts';
-import { APP_CONFIG, type AppConfig } from '@sylvite/api-core';
-import { SettingsStore } from '@sylvite/api-settings';
+import { AppSettings, WIDGET_DEFAULTS, type WidgetSettings } from '@sylvite/api-settings';
 import { activityScopeFor, scopeCategories } from './activity-scope';
 import { effectiveScope, type ActivityFilter } from './activity-filter';
 import { ActivityRepository, type ActivityCriteria, type PageRequest } from './activity.repository';
 import type { ActivityFilterDto, ActivityQueryDto, ActivityRangeDto } from './dto/activity-query.dto';
 
-/** GET /api/activity/widget-config: how the Overview's recent-activity widget shows the feed. */
-export interface ActivityWidgetConfig {
-  widget_hide_dispatch: boolean;
-  widget_hide_routine: boolean;
-  widget_show_jobs: boolean;
-  widget_show_keys: boolean;
-  widget_show_minions: boolean;
-  /** 1–50. */
-  widget_event_count: number;
-  /** 5–1440: after this long without an event the heartbeat says the stream is quiet. */
-  widget_heartbeat_minutes: number;
-}
+/** GET /api/activity/widget-config: the settings' widget section (one source of its defaults). */
+export type ActivityWidgetConfig = WidgetSettings;
 
-export const WIDGET_DEFAULTS: Readonly<ActivityWidgetConfig> = {
-  widget_hide_dispatch: true,
-  widget_hide_routine: false,
-  widget_show_jobs: true,
-  widget_show_keys: true,
-  widget_show_minions: true,
-  widget_event_count: 6,
-  widget_heartbeat_minutes: 60,
-};
-
-const WIDGET_BOUNDS: Partial<Record<keyof ActivityWidgetConfig, [number, number]>> = {
+const WIDGET_BOUNDS: Partial<Record<keyof WidgetSettings, [number, number]>> = {
   widget_event_count: [1, 50],
   widget_heartbeat_minutes: [5, 1440],
 };
 
-/** Stored values over the defaults; anything of the wrong type or out of bounds falls back. */
+/**
+ * Stored values over the defaults. The settings API validates what it saves; this also keeps a
+ * value written some other way (by hand, by an older version) from reaching the console unchecked.
+ */
 export function widgetConfigFrom(stored: unknown): ActivityWidgetConfig {
   const out: ActivityWidgetConfig = { ...WIDGET_DEFAULTS };
   if (!stored || typeof stored !== 'object') return out;
   const s = stored as Record<string, unknown>;
-  for (const key of Object.keys(WIDGET_DEFAULTS) as (keyof ActivityWidgetConfig)[]) {
+  for (const key of Object.keys(WIDGET_DEFAULTS) as (keyof WidgetSettings)[]) {
     const v = s[key];
     const bounds = WIDGET_BOUNDS[key];
     if (bounds) {
@@ -72,11 +54,7 @@ export function filterOf(dto: ActivityFilterDto): ActivityFilter {
 /** Decisions of the feed: who sees which rows, what a page is, what the stream setting says. */
 @Injectable()
 export class ActivityService {
-  constructor(
-    private readonly repo: ActivityRepository,
-    private readonly settings: SettingsStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly repo: ActivityRepository, private readonly settings: AppSettings) {}
 
   /** The rows the principal may see, narrowed by the request's filters and time bounds. */
   criteriaFor(principal: Principal, dto: ActivityRangeDto | ActivityFilterDto): ActivityCriteria {
@@ -125,13 +103,11 @@ export class ActivityService {
   }
 
   /** Settings first (`stream.enabled`), then `SYLVITE_EVENT_STREAM`; off by default. */
-  async streamEnabled(): Promise<boolean> {
-    const stored = await this.settings.get<{ enabled?: unknown } | null>('stream', null);
-    if (stored && typeof stored.enabled === 'boolean') return stored.enabled;
-    return this.config.salt.streamEnabled ?? false;
+  streamEnabled(): Promise<boolean> {
+    return this.settings.streamEnabled();
   }
 
   async widgetConfig(): Promise<ActivityWidgetConfig> {
-    return widgetConfigFrom(await this.settings.get<unknown>('widget', null));
+    return widgetConfigFrom(await this.settings.widget());
   }
 }
