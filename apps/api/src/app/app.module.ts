@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
@@ -11,12 +11,28 @@ import { AuditInterceptor, AuditModule } from '@sylvite/api-audit';
 import { AuthModule, PolicyGuard } from '@sylvite/api-auth';
 import { dataSourceOptions } from '@sylvite/api-database';
 import { ProjectsModule } from '@sylvite/api-projects';
+import { SaltStreamModule } from '@sylvite/api-salt-stream';
 import { SettingsModule } from '@sylvite/api-settings';
 import { ENTITIES } from './entities';
 import { HealthController } from './health.controller';
 import { validationPipe } from './validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's X-Request-Id when it is sane, else a new UUID; echoed on the response. */
+function assignId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  req.id = id;
+  return id;
+}
+
+/** Express middleware run before the body parser, so every answer carries the request id. */
+export function assignRequestId(req: IncomingMessage & { id?: string }, res: ServerResponse, next: () => void): void {
+  assignId(req, res);
+  next();
+}
 
 @Module({})
 export class AppModule {
@@ -25,14 +41,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot({
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           pinoHttp: {
             level: config.logLevel,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
+            genReqId: (req: IncomingMessage, res: ServerResponse) => (req.id ? String(req.id) : assignId(req, res)),
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]'],
               censor: '<redacted>',
@@ -47,6 +59,7 @@ export class AppModule {
         SettingsModule,
         AuditModule,
         AuthModule,
+        SaltStreamModule,
         ProjectsModule,
       ],
       controllers: [HealthController],

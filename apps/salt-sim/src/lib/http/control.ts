@@ -10,6 +10,8 @@ interface ControlRoute {
   run: (c: SimControls, body: Record<string, unknown>, params: string[]) => unknown | Promise<unknown>;
 }
 
+const CONTROL_MAX_BODY = 256 * 1024 * 1024;
+
 export class ControlError extends Error {
   constructor(
     readonly status: number,
@@ -110,7 +112,8 @@ export async function handleControl(controls: SimControls, req: IncomingMessage,
     if (!route) return reply(405, { error: `use ${matching.map((r) => r.method).join(' or ')}` });
     let body: Record<string, unknown> = {};
     if (req.method === 'POST') {
-      const text = (await readBody(req)).toString('utf8');
+      // Tests emit multi-MiB events through here: a far higher cap than salt-api's own 1 MiB.
+      const text = (await readBody(req, CONTROL_MAX_BODY)).toString('utf8');
       if (text.trim()) {
         try {
           const parsed: unknown = JSON.parse(text);
