@@ -14,6 +14,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // `npm run audit:verify` runs dist/apps/api/audit-verify.js without booting the api.
+      additionalEntryPoints: [{ entryName: 'audit-verify', entryPath: './src/audit-verify.ts' }],
       tsConfig: './tsconfig.app.json',
       
       optimization: false,

@@ -1,4 +1,4 @@
-import { AuditEntryEntity } from '@sylvite/api-audit';
+import { AuditChainStateEntity, AuditDestinationEntity, AuditEntryEntity } from '@sylvite/api-audit';
 import { ApiTokenEntity, RoleEntity, SessionEntity, SetupTokenEntity, UserEntity } from '@sylvite/api-auth';
 import { RateLimitBucketEntity } from '@sylvite/api-core';
 import { ProjectEntity, ProjectMembershipEntity } from '@sylvite/api-projects';
@@ -7,6 +7,6 @@ import { SettingEntity } from '@sylvite/api-settings';
 /** Every entity of the app; the drift test checks them against the migrations. */
 export const ENTITIES = [
   UserEntity, RoleEntity, SessionEntity, ApiTokenEntity, SetupTokenEntity, SettingEntity, RateLimitBucketEntity,
-  AuditEntryEntity,
+  AuditEntryEntity, AuditChainStateEntity, AuditDestinationEntity,
   ProjectEntity, ProjectMembershipEntity,
 ];

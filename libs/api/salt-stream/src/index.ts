@@ -1,3 +1,12 @@
 export * from './lib/salt-stream.module';
 export * from './lib/normalize';
 export * from './lib/activity-bus';
+export * from './lib/client/salt-api.client';
+export * from './lib/client/errors';
+export * from './lib/client/types';
+export * from './lib/salt-stream.service';
+export * from './lib/retention.service';
+export * from './lib/metrics';
+export { ACTIVITY_NOTIFY_CHANNEL, ACTIVITY_EVENT_COLUMNS, ACTIVITY_PAYLOAD_COLUMNS, type ActivityNotice } from './lib/ingest/write-batch';
+export { STREAM_STATUS_CHANNEL } from './lib/cluster/status-relay';
+export { HEARTBEAT_HOOK } from './lib/stream/connector';

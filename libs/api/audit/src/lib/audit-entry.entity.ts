@@ -10,6 +10,10 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('audit_log_resource_idx', { synchronize: false })
 @Index('audit_log_jid_idx', { synchronize: false })
 @Index('audit_log_project_idx', { synchronize: false })
+@Check('audit_log_chain_check', `(hash IS NULL) = (prev_hash IS NULL) AND (hash IS NULL) = (chain_seq IS NULL)`)
+@Index('audit_log_chain_seq_uq', { synchronize: false })
+@Index('audit_log_prev_hash_uq', { synchronize: false })
+@Index('audit_log_pending_idx', { synchronize: false })
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
@@ -52,4 +56,18 @@ export class AuditEntryEntity {
 
   @Column('uuid', { name: 'project_ids', array: true, default: () => "'{}'" })
   projectIds!: string[];
+
+  /** Sealed with `result_code` still null: the process ended before the request completed. */
+  @Column('boolean', { default: false })
+  incomplete!: boolean;
+
+  /** The row's position in the chain (commit order); null while the row is pending. */
+  @Column('bigint', { name: 'chain_seq', nullable: true })
+  chainSeq!: string | null;
+
+  @Column('bytea', { name: 'prev_hash', nullable: true })
+  prevHash!: Buffer | null;
+
+  @Column('bytea', { nullable: true })
+  hash!: Buffer | null;
 }

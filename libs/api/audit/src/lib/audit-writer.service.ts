@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditChain } from './chain/audit-chain.service';
 
 export interface AuditRow {
   at?: Date;
@@ -53,7 +54,7 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
   private flushing: Promise<void> | null = null;
   private dropped = 0;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: DataSource, private readonly chain: AuditChain) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -76,9 +77,14 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
     if (this.buffer.length) await this.flush();
   }
 
+  /**
+   * A finished row (it has its result code) goes straight into the chain; a mutating request's row
+   * is pending until `complete` writes its outcome and seals it, so the hash covers the final row.
+   */
   async writeNow(given: AuditRow): Promise<string> {
     const row = storableRow(given);
     try {
+      if (row.result_code !== null) return (await this.chain.append([row]))[0];
       const { sql, params } = insertSql([row]);
       const res: { id: string }[] = await this.db.query(sql + ' RETURNING id', params);
       return String(res[0].id);
@@ -90,12 +96,7 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   async complete(id: string, c: AuditCompletion): Promise<void> {
     try {
-      await this.db.query(
-        `UPDATE audit_log SET result_code = $2, duration_ms = $3, decision = COALESCE($4, decision),
-           salt_jid = COALESCE($5, salt_jid), project_ids = COALESCE($6::uuid[], project_ids)
-         WHERE id = $1`,
-        [id, c.result_code, c.duration_ms, c.decision ?? null, c.salt_jid ?? null, c.project_ids ?? null],
-      );
+      await this.chain.seal(id, c);
     } catch (err) {
       this.logger.error({ err, id }, 'audit completion failed');
       throw new AuditUnavailableError('audit log unavailable');
@@ -119,8 +120,7 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
     const rows = this.buffer.splice(0, FLUSH_ROWS);
     this.flushing = (async () => {
       try {
-        const { sql, params } = insertSql(rows);
-        await this.db.query(sql, params);
+        await this.chain.append(rows);
       } catch (err) {
         // One row the database refuses for its content must not hold back every row queued behind
         // it forever: find it, drop it loudly, and keep the rest for the next tick.
@@ -149,8 +149,7 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
     const refused: { row: AuditRow; err: unknown }[] = [];
     for (const row of rows) {
       try {
-        const { sql, params } = insertSql([row]);
-        await this.db.query(sql, params);
+        await this.chain.append([row]);
       } catch (err) {
         refused.push({ row, err });
       }

@@ -3,11 +3,18 @@ import { AuditController } from './audit.controller';
 import { AuditProjects } from './audit-projects';
 import { AuditRepository } from './audit.repository';
 import { AuditWriter } from './audit-writer.service';
+import { AuditChain } from './chain/audit-chain.service';
+import { AuditChainJobs } from './chain/audit-chain-jobs.service';
+import { AuditVerifyController } from './chain/audit-verify.controller';
+import { AuditVerifyService } from './chain/audit-verify.service';
+
+/** Chain, verification, export, retention and forwarding (issue 8). */
+const GUARANTEES = [AuditChain, AuditChainJobs, AuditVerifyService];
 
 @Global()
 @Module({
-  controllers: [AuditController],
-  providers: [AuditWriter, AuditRepository, AuditProjects],
-  exports: [AuditWriter, AuditRepository, AuditProjects],
+  controllers: [AuditController, AuditVerifyController],
+  providers: [AuditWriter, AuditRepository, AuditProjects, ...GUARANTEES],
+  exports: [AuditWriter, AuditRepository, AuditProjects, ...GUARANTEES],
 })
 export class AuditModule {}

@@ -1,7 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { ActivityBus } from '../activity-bus';
@@ -10,64 +6,12 @@ import { ActivityWriter } from '../ingest/activity-writer';
 import { BoundedQueue } from '../ingest/bounded-queue';
 import { storedJobs } from '../ingest/store-queries';
 import type { NormalizedActivity } from '../normalize';
+import { ensureSimBuilt, Sim } from '../test-app';
 import { SaltStreamConnector, type SaltStreamConnectorOptions } from './connector';
 
 jest.setTimeout(90_000);
 
-const ROOT = resolve(__dirname, '../../../../../..');
-const SIM = resolve(ROOT, 'dist/apps/salt-sim/main.js');
 const FLEET = 12;
-
-/** A salt-sim child process (the built simulator; built here when missing). */
-class Sim {
-  private proc: ChildProcess | null = null;
-  url = '';
-  port = 0;
-
-  constructor(private readonly args: string[] = []) {}
-
-  async start(port = 0): Promise<void> {
-    const proc = spawn(process.execPath, [SIM, '--port', String(port), '--user', 'saltapi', '--password', 'pw', '--no-life', '--quiet', ...this.args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.proc = proc;
-    this.url = await new Promise<string>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error('salt-sim did not start')), 15_000);
-      proc.once('exit', (code) => rej(new Error(`salt-sim exited (${code})`)));
-      for (const s of [proc.stdout, proc.stderr]) {
-        if (!s) continue;
-        createInterface({ input: s }).on('line', (line) => {
-          const m = /listening on (http\S+)/.exec(line);
-          if (m) {
-            clearTimeout(timer);
-            res(m[1]);
-          }
-        });
-      }
-    });
-    this.port = Number(new URL(this.url).port);
-  }
-
-  async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((res) => {
-      p.once('exit', () => res());
-      p.kill('SIGKILL');
-    });
-  }
-
-  async control<T = unknown>(path: string, body: unknown = {}): Promise<T> {
-    const res = await fetch(`${this.url}/_sim/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`/_sim/${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  }
-
-  async counters(): Promise<{ events: { byKind: Record<string, number> }; streams: { open: number } }> {
-    return (await (await fetch(`${this.url}/_sim/counters`)).json()) as never;
-  }
-}
 
 interface Harness {
   sim: Sim;
@@ -81,13 +25,7 @@ interface Harness {
   stop(): Promise<void>;
 }
 
-beforeAll(() => {
-  if (existsSync(SIM)) return;
-  const r = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/nx/bin/nx.js'), 'build', 'salt-sim', '--output-style=static'], {
-    cwd: ROOT, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'inherit',
-  });
-  if (r.status !== 0 || !existsSync(SIM)) throw new Error('could not build salt-sim');
-}, 300_000);
+beforeAll(() => ensureSimBuilt(), 300_000);
 
 async function harness(simArgs: string[] = [], opts: Partial<SaltStreamConnectorOptions> = {}, clientOpts: { refreshMarginMs?: number } = {}): Promise<Harness> {
   const sim = new Sim(simArgs);
