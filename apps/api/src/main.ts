@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@sylvite/api-core';
-import { AppModule } from './app/app.module';
+import { AppModule, assignRequestId } from './app/app.module';
 import { prepareDatabase } from './app/database';
 
 async function bootstrap(): Promise<void> {
@@ -23,13 +23,16 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const db = await prepareDatabase(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, db.url), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, db.url), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
+  // The request id first, so even a body the parser refuses is answered with X-Request-Id.
+  app.use(assignRequestId);
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.use(cookieParser());
   app.setGlobalPrefix('api');
-  app.enableShutdownHooks();
 
   const docs = SwaggerModule.createDocument(
     app,
@@ -44,10 +47,18 @@ async function bootstrap(): Promise<void> {
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
   logger.log(`Sylvite is running on http://${config.http.host}:${port}`);
 
+  // app.close() runs every shutdown hook (the audit writer flushes, pools close); then the
+  // embedded PostgreSQL stops, after its last client.
+  let stopping = false;
   const stop = async () => {
-    await app.close();
-    await db.embedded?.stop();
-    process.exit(0);
+    if (stopping) return;
+    stopping = true;
+    try {
+      await app.close();
+      await db.embedded?.stop();
+    } finally {
+      process.exit(0);
+    }
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());

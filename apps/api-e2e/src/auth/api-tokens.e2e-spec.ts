@@ -108,6 +108,16 @@ describe('API tokens', () => {
     expect(used.body.find((x) => x.id === t.id)?.last_used_at).not.toBeNull();
   });
 
+  it('should refuse to let a token create another token', async () => {
+    const t = await token(admin, { name: 'minter', permissions: ['*:*:*'] });
+    const bot = ApiClient.withToken(api.url, t.token);
+    const r = await bot.post<{ message: string }>('/api/tokens', { name: 'child', permissions: ['view:job:*'] });
+    expect(r.status).toBe(403);
+    expect(r.body.message).toMatch(/cannot create tokens/);
+    const mine = await admin.get<ApiTokenDto[]>('/api/tokens');
+    expect(mine.body.some((x) => x.name === 'child')).toBe(false);
+  });
+
   it('should answer 401 with a deny row once the token is revoked', async () => {
     const t = await token(admin, { name: 'short-lived', permissions: ['view:user:*'] });
     const bot = ApiClient.withToken(api.url, t.token);

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UnauthorizedException } from '@nestjs/common';
+import {
+  Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UnauthorizedException,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { ApiTokenDto, CreatedApiTokenDto, RoleDto, UserDto } from '@sylvite/contracts';
@@ -116,6 +118,8 @@ export class TokensController {
   @Authenticated('token.create', (r) => `token:${r.body?.name ?? '?'}`)
   create(@Body() body: CreateTokenDto, @Ctx() ctx: RequestContext): Promise<CreatedApiTokenDto> {
     const p = principal(ctx);
+    // A token that could mint tokens would outlive its own revocation.
+    if (p.via === 'token') throw new ForbiddenException('API tokens cannot create tokens: sign in to create one');
     return this.tokens.create(p.userId, p.permissions, body);
   }
 
