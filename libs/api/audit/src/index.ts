@@ -12,3 +12,7 @@ export * from './lib/chain/audit-chain.service';
 export * from './lib/chain/audit-verify.service';
 export * from './lib/chain/audit-verify.controller';
 export * from './lib/forward/destination.entity';
+export * from './lib/export/csv';
+export * from './lib/export/export-row';
+export * from './lib/export/audit-export.service';
+export * from './lib/export/audit-export.controller';

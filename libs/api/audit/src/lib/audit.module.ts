@@ -7,13 +7,15 @@ import { AuditChain } from './chain/audit-chain.service';
 import { AuditChainJobs } from './chain/audit-chain-jobs.service';
 import { AuditVerifyController } from './chain/audit-verify.controller';
 import { AuditVerifyService } from './chain/audit-verify.service';
+import { AuditExportController } from './export/audit-export.controller';
+import { AuditExportService } from './export/audit-export.service';
 
 /** Chain, verification, export, retention and forwarding (issue 8). */
-const GUARANTEES = [AuditChain, AuditChainJobs, AuditVerifyService];
+const GUARANTEES = [AuditChain, AuditChainJobs, AuditVerifyService, AuditExportService];
 
 @Global()
 @Module({
-  controllers: [AuditController, AuditVerifyController],
+  controllers: [AuditController, AuditVerifyController, AuditExportController],
   providers: [AuditWriter, AuditRepository, AuditProjects, ...GUARANTEES],
   exports: [AuditWriter, AuditRepository, AuditProjects, ...GUARANTEES],
 })
