@@ -16,3 +16,7 @@ export * from './lib/export/csv';
 export * from './lib/export/export-row';
 export * from './lib/export/audit-export.service';
 export * from './lib/export/audit-export.controller';
+export * from './lib/retention/audit-retention.service';
+export * from './lib/forward/destinations.service';
+export * from './lib/forward/forwarder.service';
+export * from './lib/forward/url-guard';

@@ -17,6 +17,8 @@ export interface AppConfig {
   };
   salt: { url: string | null; username: string | null; password: string | null; eauth: string; streamEnabled: boolean | null };
   stream: { maxPerUser: number };
+  /** Audit forwarding: whether webhook destinations may be loopback or link-local (tests, labs). */
+  audit: { forwardAllowPrivate: boolean };
   logLevel: string;
 }
 
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const absolute = int('SYLVITE_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90);
   const maxPerUser = int('SYLVITE_STREAMS_PER_USER', 8, 1, 1000);
   const trustProxy = bool('SYLVITE_TRUST_PROXY') ?? false;
+  const forwardAllowPrivate = bool('SYLVITE_FORWARD_ALLOW_PRIVATE') ?? false;
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     salt: { url: saltUrl, username: str('SALT_API_USERNAME') ?? null, password: env['SALT_API_PASSWORD'] ?? null, eauth, streamEnabled },
     stream: { maxPerUser },
+    audit: { forwardAllowPrivate },
     logLevel,
   };
 }
