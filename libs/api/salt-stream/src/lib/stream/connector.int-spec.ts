@@ -174,16 +174,18 @@ describe('SaltStreamConnector against salt-sim', () => {
     await expectStoredOnce(h, jid);
   });
 
-  it('should store an event over 1 MiB and keep reading the stream after it', async () => {
-    // The simulator's largest event is a 1.4 MB journal (its control API takes at most 1 MiB bodies);
-    // event-stream.spec.ts covers 6 MiB lines over a socket.
+  it('should store a multi-MiB event and keep reading the stream after it', async () => {
     h = await harness(['--max-event-size', String(64 * 1024 * 1024)]);
     await connected(h);
-    const { jid } = await h.sim.control<{ jid: string }>('jobs', { tgt: 'web01.example.com', fun: 'cmd.run', arg: ['journalctl -u app'] });
+    const jid = '20240101000000000042';
+    const big = 'A'.repeat(3 * 1024 * 1024);
+    await h.sim.control('emit', {
+      tag: `salt/job/${jid}/ret/web01.example.com`,
+      data: { cmd: '_return', id: 'web01.example.com', jid, fun: 'cmd.run', fun_args: ['cat big'], return: big, retcode: 0, success: true, user: 'root' },
+    });
     const row = await until('the big return', async () => (await (h as Harness).pg.query<{ raw_size: number; raw_truncated: boolean; value_trimmed: boolean }>(
-      `SELECT p.raw_size, p.raw_truncated, p.value_trimmed FROM activity_events e JOIN activity_payloads p USING (id, occurred_at)
-        WHERE e.jid = $1 AND e.event_type = 'job.ret'`, [jid])).rows[0], 30_000);
-    expect(row.raw_size).toBeGreaterThan(1024 * 1024);
+      `SELECT p.raw_size, p.raw_truncated, p.value_trimmed FROM activity_events e JOIN activity_payloads p USING (id, occurred_at) WHERE e.jid = $1`, [jid])).rows[0]);
+    expect(row.raw_size).toBeGreaterThan(3 * 1024 * 1024);
     expect(row.raw_truncated).toBe(true);
     expect(row.value_trimmed).toBe(false);
     await expectStoredOnce(h, await runJob(h));
