@@ -52,6 +52,7 @@ export class AuditRetentionService {
     try {
       const r = await this.purge();
       if (r?.removed) this.logger.log({ removed: r.removed, cutoff: r.cutoff }, 'audit retention purge');
+      if (r?.held_back_by) this.logger.warn({ cutoff: r.cutoff }, 'audit retention held back: a forwarding destination has not received older rows yet');
     } catch (err) {
       this.logger.error({ err }, 'audit retention purge failed');
     }
