@@ -1,0 +1,83 @@
+import { Client } from 'pg';
+import { ApiClient, eventually } from '../support/client';
+import { ADMIN_PASSWORD, startApi, startSaltSim, type Api, type SaltSim } from '../support/processes';
+import { SseReader } from './sse';
+
+/**
+ * Issue 4, "Beyond one process": two api processes on one database, one holding the salt-api
+ * stream. A browser on the other keeps receiving every stored row when the leader dies: the
+ * survivor relays the leader's batches (LISTEN/NOTIFY) and then ingests them itself.
+ */
+describe('the activity stream on two api processes when the leader dies', () => {
+  let sim: SaltSim;
+  let one: Api;
+  let two: Api;
+  let db: Client;
+  const readers: SseReader[] = [];
+
+  const stream = async (api: Api): Promise<SseReader> => {
+    const admin = await ApiClient.signedIn(api.url, 'admin', ADMIN_PASSWORD);
+    const r = await SseReader.open(`${api.url}/api/activity/stream`, { cookie: `sylvite_session=${admin.cookie('sylvite_session')}` });
+    readers.push(r);
+    expect(r.status).toBe(200);
+    return r;
+  };
+  const storedIds = async (from: string): Promise<string[]> =>
+    (await db.query<{ id: string }>('SELECT id::text AS id FROM activity_events WHERE id >= $1 ORDER BY id', [from])).rows.map((r) => r.id);
+  const maxId = async (): Promise<string> =>
+    (await db.query<{ id: string | null }>('SELECT max(id)::text AS id FROM activity_events')).rows[0].id ?? '0';
+
+  beforeAll(async () => {
+    sim = await startSaltSim(['--no-life', '--rate', '15']);
+    const env = {
+      SALT_API_URL: sim.url, SALT_API_USERNAME: sim.user, SALT_API_PASSWORD: sim.password, SALT_API_EAUTH: 'auto',
+      SYLVITE_EVENT_STREAM: 'true',
+    };
+    one = await startApi({ env });
+    if (!one.db) throw new Error('expected a database');
+    two = await startApi({ env, reuse: one.db });
+    db = new Client({ connectionString: one.db.url });
+    await db.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const r of readers) r.close();
+    await db?.end();
+    await two?.stop();
+    await one?.stop();
+    await sim?.stop();
+    await one?.db?.drop();
+  });
+
+  it('should deliver every stored row exactly once, in order, to a client on the survivor', async () => {
+    // Followers relay the leader's status too, so the lock holder is told by its log.
+    const holds = (api: Api) => api.logs.some((l) => l.includes('this replica now holds the Salt stream'));
+    const leader = await eventually(async () => (holds(one) !== holds(two) ? (holds(one) ? one : two) : null), 30_000, 100);
+    const survivor = leader === one ? two : one;
+
+    const client = await stream(survivor);
+    await eventually(async () => client.activityIds.length >= 20, 30_000, 100).catch(async (err: Error) => {
+      throw new Error(`${err.message}: the client got ${client.activityIds.length} rows, ${client.frames.length} frames; stored max ${await maxId()}`);
+    });
+    const first = client.activityIds[0];
+
+    await leader.stop('SIGKILL');
+    const atDeath = await maxId();
+    // The survivor takes the lock within seconds and ingests itself; its client sees that too.
+    await eventually(async () => client.state === 'connected' && BigInt(client.activityIds.at(-1) ?? '0') > BigInt(atDeath) + 20n, 60_000, 200);
+
+    await sim.stop();
+    // Quiet: nothing new stored for two seconds, and the client has caught up with the table.
+    let last = await maxId();
+    await eventually(async () => {
+      const now = await maxId();
+      const settled = now === last;
+      last = now;
+      return settled && client.activityIds.at(-1) === now;
+    }, 30_000, 2000);
+
+    const received = client.activityIds;
+    expect(new Set(received).size).toBe(received.length);
+    expect(received).toEqual(await storedIds(first));
+  }, 180_000);
+});
