@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG, ErrorEnvelopeFilter, type AppConfig } from '@sylvite/api-core';
+import { ActivityModule } from '@sylvite/api-activity';
 import { AuditInterceptor, AuditModule } from '@sylvite/api-audit';
 import { AuthModule, PolicyGuard } from '@sylvite/api-auth';
 import { dataSourceOptions } from '@sylvite/api-database';
@@ -59,6 +60,7 @@ export class AppModule {
         SettingsModule,
         AuditModule,
         AuthModule,
+        ActivityModule,
         SaltStreamModule,
         ProjectsModule,
       ],
