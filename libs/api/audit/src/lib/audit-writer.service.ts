@@ -209,10 +209,10 @@ function insertSql(rows: AuditRow[]): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const tuples = rows.map((r) => {
     const vals = [
-      r.at ?? new Date(), r.user_id, r.action, r.resource,
-      r.args_json === undefined || r.args_json === null ? null : JSON.stringify(r.args_json),
-      r.salt_jid ?? null, r.decision, r.result_code, r.duration_ms, r.source_ip, r.user_agent,
-      r.request_id, r.project_ids ?? [],
+      r.at ?? new Date(), r.user_id, storable(r.action), storable(r.resource),
+      r.args_json === undefined || r.args_json === null ? null : JSON.stringify(storableJson(r.args_json)),
+      storable(r.salt_jid ?? null), r.decision, r.result_code, r.duration_ms, r.source_ip, storable(r.user_agent),
+      storable(r.request_id), r.project_ids ?? [],
     ];
     const ph = vals.map((v) => {
       params.push(v);
