@@ -80,7 +80,8 @@ export class AuditInterceptor implements NestInterceptor {
     if (!always && !this.settings.peek<boolean>('audit_reads', false)) return next.handle();
     let recorded = false;
     const record = (status: number) => {
-      if (recorded) return;
+      // A read that wrote its own durable row (an export) is not recorded twice.
+      if (recorded || ctx.auditId) return;
       recorded = true;
       const row: AuditRow = {
         ...auditRowFor(req, ctx),

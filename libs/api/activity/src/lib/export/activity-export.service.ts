@@ -44,6 +44,8 @@ export class ActivityExportService {
     } catch {
       throw new ServiceUnavailableException('audit log unavailable: the export was not started');
     }
+    // The interceptor then leaves this read to the row written here.
+    ctx.auditId = auditId;
 
     let aborted = false;
     res.on('close', () => {
