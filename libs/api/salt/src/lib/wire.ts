@@ -106,8 +106,8 @@ export interface KeysDto {
 
 export interface KeyActionDto {
   id: string;
-  /** The key's state before the action. */
-  previous_state: KeyState;
+  /** The states the id had keys in before the action (two when a denied key sits beside another). */
+  previous_states: KeyState[];
   state: KeyState | 'deleted';
 }
 

@@ -15,8 +15,8 @@ export interface Presence {
 /** Grains are refreshed in the background once older than this. */
 export const GRAINS_MAX_AGE_MS = 60_000;
 /** The first load of the grains waits at most this long; later requests never wait. */
-const GRAINS_FIRST_WAIT_MS = 15_000;
-const PRESENCE_MAX_AGE_MS = 30_000;
+const GRAINS_FIRST_WAIT_MS = 5_000;
+const PRESENCE_MAX_AGE_MS = 10_000;
 /** A runner found missing (an old master, or the simulator) is not asked again for this long. */
 const MISSING_RUNNER_RETRY_MS = 10 * 60_000;
 
@@ -71,7 +71,7 @@ export class FleetService {
     return isDict(ret) ? Object.keys(ret).sort() : [];
   }
 
-  /** Connected minions per the master, cached for 30 s; null when the runner is missing or fails. */
+  /** Connected minions per the master, cached for 10 s; null when the runner is missing or fails. */
   async present(): Promise<Presence | null> {
     if (this.presence && Date.now() - this.presence.at < PRESENCE_MAX_AGE_MS) return this.presence;
     this.presenceLoading ??= (async () => {
