@@ -12,6 +12,7 @@ import { AuditInterceptor, AuditModule } from '@sylvite/api-audit';
 import { AuthModule, PolicyGuard } from '@sylvite/api-auth';
 import { dataSourceOptions } from '@sylvite/api-database';
 import { ProjectsModule } from '@sylvite/api-projects';
+import { SaltModule } from '@sylvite/api-salt';
 import { SaltStreamModule } from '@sylvite/api-salt-stream';
 import { SettingsModule } from '@sylvite/api-settings';
 import { ENTITIES } from './entities';
@@ -63,6 +64,7 @@ export class AppModule {
         ActivityModule,
         SaltStreamModule,
         ProjectsModule,
+        SaltModule,
       ],
       controllers: [HealthController],
       providers: [
