@@ -78,6 +78,14 @@ describe('writeActivityBatch', () => {
         [first.written[0].id],
       );
       expect(JSON.parse(raw.rows[0].raw).tag).toBe(raw.rows[0].tag);
+      // Every payload byte for byte (backslashes, non-ASCII, sizes) through the binary COPY.
+      const stored = await pg.query<{ id: string; raw: string; raw_size: number; raw_truncated: boolean }>(
+        'SELECT id::text AS id, raw, raw_size, raw_truncated FROM activity_payloads WHERE id = ANY($1::bigint[])', [first.written.map((w) => w.id)]);
+      const byId = new Map(stored.rows.map((r) => [r.id, r]));
+      for (const w of first.written) {
+        expect(byId.get(w.id)).toEqual({ id: w.id, raw: w.row.raw.text, raw_size: w.row.raw.size, raw_truncated: w.row.raw.truncated });
+      }
+      expect(first.written.some((w) => w.row.raw.text.includes('\\') && [...w.row.raw.text].some((ch) => ch.charCodeAt(0) > 127))).toBe(true);
     } finally {
       await c.end();
     }

@@ -1,4 +1,6 @@
-import { copyBool, copyFloat, copyInt, copyRow, copyText, copyTextArray } from './copy-format';
+import {
+  COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyBinaryTuple, copyBool, copyFloat, copyInt, copyRow, copyText, copyTextArray,
+} from './copy-format';
 
 describe('COPY text format', () => {
   it('should escape the separators and the backslash when a value contains them', () => {
@@ -34,5 +36,33 @@ describe('COPY text format', () => {
 
   it('should end a row with a newline and separate fields by tabs', () => {
     expect(copyRow(['1', '\\N', 'x'])).toBe('1\t\\N\tx\n');
+  });
+});
+
+describe('COPY binary format', () => {
+  it('should length-prefix text as UTF-8 and mark NULL with -1 when encoding a tuple', () => {
+    const t = copyBinaryTuple([{ int8: '258' }, { text: 'é\\' }, { text: null }, { int4: -1 }, { bool: true }]);
+    expect(t.readInt16BE(0)).toBe(5);
+    expect(t.readInt32BE(2)).toBe(8);
+    expect(t.readBigInt64BE(6)).toBe(258n);
+    expect(t.readInt32BE(14)).toBe(3);
+    expect(t.subarray(18, 21).toString('utf8')).toBe('é\\');
+    expect(t.readInt32BE(21)).toBe(-1);
+    expect(t.readInt32BE(25)).toBe(4);
+    expect(t.readInt32BE(29)).toBe(-1);
+    expect(t.readInt32BE(33)).toBe(1);
+    expect(t.readUInt8(37)).toBe(1);
+    expect(t.length).toBe(38);
+  });
+
+  it('should count microseconds since 2000-01-01 when encoding a timestamptz', () => {
+    const t = copyBinaryTuple([{ timestamptz: new Date('2000-01-01T00:00:01.5Z') }]);
+    expect(t.readBigInt64BE(6)).toBe(1_500_000n);
+  });
+
+  it('should start with the PGCOPY signature and end with a -1 field count', () => {
+    expect(COPY_BINARY_HEADER.subarray(0, 11).toString('latin1')).toBe('PGCOPY\n\xff\r\n\0');
+    expect(COPY_BINARY_HEADER.length).toBe(19);
+    expect(COPY_BINARY_TRAILER.readInt16BE(0)).toBe(-1);
   });
 });

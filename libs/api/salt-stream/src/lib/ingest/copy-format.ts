@@ -10,10 +10,19 @@ function withoutNul(s: string): string {
   return s.includes('\0') ? s.replace(/\0/g, '\uFFFD') : s;
 }
 
+/**
+ * One native `replaceAll` per separator present: a raw JSON payload is full of backslashes, and a
+ * regex with a replacer callback per match costs ~100× more on multi-KB payloads.
+ */
 export function copyText(value: string | null): string {
   if (value === null) return '\\N';
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return withoutNul(value).replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+  let s = withoutNul(value);
+  if (s.includes('\\')) s = s.replaceAll('\\', '\\\\');
+  if (s.includes('\n')) s = s.replaceAll('\n', '\\n');
+  if (s.includes('\r')) s = s.replaceAll('\r', '\\r');
+  if (s.includes('\t')) s = s.replaceAll('\t', '\\t');
+  return s;
 }
 
 export function copyInt(value: number | null): string {
@@ -42,4 +51,62 @@ export function copyTextArray(values: readonly string[] | null): string {
 
 export function copyRow(fields: readonly string[]): string {
   return `${fields.join('\t')}\n`;
+}
+
+/** `COPY … FROM STDIN (FORMAT binary)`: signature, flags, header extension length. */
+export const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+/** The file trailer: a field count of -1. */
+export const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
+
+const PG_EPOCH_MS = 946_684_800_000;
+
+export type BinaryField =
+  | { int8: string }
+  | { timestamptz: Date }
+  | { text: string | null }
+  | { int4: number }
+  | { bool: boolean };
+
+/**
+ * One tuple in COPY binary format. Text goes as its UTF-8 bytes with a length prefix: nothing to
+ * escape, which is what makes it worth it for the raw payloads (JSON is full of backslashes).
+ */
+export function copyBinaryTuple(fields: readonly BinaryField[]): Buffer {
+  const parts: Buffer[] = [];
+  const head = Buffer.allocUnsafe(2);
+  head.writeInt16BE(fields.length);
+  parts.push(head);
+  for (const f of fields) {
+    if ('text' in f) {
+      if (f.text === null) {
+        parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]));
+        continue;
+      }
+      const body = Buffer.from(f.text.includes('\0') ? f.text.replace(/\0/g, '\uFFFD') : f.text, 'utf8');
+      const len = Buffer.allocUnsafe(4);
+      len.writeInt32BE(body.length);
+      parts.push(len, body);
+      continue;
+    }
+    let b: Buffer;
+    if ('int8' in f) {
+      b = Buffer.allocUnsafe(12);
+      b.writeInt32BE(8, 0);
+      b.writeBigInt64BE(BigInt(f.int8), 4);
+    } else if ('timestamptz' in f) {
+      b = Buffer.allocUnsafe(12);
+      b.writeInt32BE(8, 0);
+      b.writeBigInt64BE(BigInt(f.timestamptz.getTime() - PG_EPOCH_MS) * 1000n, 4);
+    } else if ('int4' in f) {
+      b = Buffer.allocUnsafe(8);
+      b.writeInt32BE(4, 0);
+      b.writeInt32BE(f.int4, 4);
+    } else {
+      b = Buffer.allocUnsafe(5);
+      b.writeInt32BE(1, 0);
+      b.writeUInt8(f.bool ? 1 : 0, 4);
+    }
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
 }
