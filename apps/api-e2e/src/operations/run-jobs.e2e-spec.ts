@@ -79,6 +79,12 @@ describe('operations: run, the jobs index and kill against salt-sim', () => {
         ['web01.example.com', 'ok'],
         ['web02.example.com', 'ok'],
       ]);
+      // The index follows the stream's rows by itself (no read of the job has refreshed it yet).
+      const indexed = await eventually(async () => {
+        const [r] = await ops.db.query<{ status: string; returned: number }>('SELECT status, returned FROM salt_jobs WHERE jid = $1', [res.body.jid]);
+        return r?.status === 'complete' ? r : null;
+      }, 10_000, 100);
+      expect(indexed.returned).toBe(2);
       const job = await complete(res.body.jid);
       expect(job).toMatchObject({ fun: 'test.ping', source: 'salt-api', requested_by: 'olga', counts: { targeted: 2, returned: 2, pending: 0 } });
       expect(job.minions.map((m) => [m.id, m.state, m.outcome, m.retcode, m.return])).toEqual([

@@ -25,7 +25,7 @@ describe('job detail', () => {
     const d = detailFromLive('20240514102058700312', {
       Function: 'state.apply', Arguments: [], Target: 'web*', 'Target-type': 'glob', User: 'saltapi',
       Minions: ['web01', 'web02'], Result: { web01: { return: STATES, retcode: 0, success: true } },
-    }, null);
+    }, null, Date.parse('2024-05-14T10:21:30Z'));
     expect(d).toMatchObject({ status: 'running', outcome: 'changes', source: 'salt-api', counts: { targeted: 2, returned: 1, pending: 1, failed: 0 } });
     expect(d.minions.map((m) => [m.id, m.state, m.outcome, m.changes_count, m.duration_ms])).toEqual([
       ['web01', 'returned', 'changes', 1, 16],
@@ -33,5 +33,14 @@ describe('job detail', () => {
     ]);
     expect(d.minions[0].states).toHaveLength(2);
     expect(d.minions[0]).not.toHaveProperty('return');
+  });
+
+  it('should mark a silent minion as not returned once the no-return deadline has passed', () => {
+    const info = { Function: 'test.ping', Minions: ['a', 'b'], Result: { a: { return: true, retcode: 0, success: true } } };
+    const started = Date.parse('2024-05-14T10:20:58.700Z');
+    const early = detailFromLive('20240514102058700312', info, null, started + 60_000);
+    expect([early.status, early.minions[1].state]).toEqual(['running', 'pending']);
+    const late = detailFromLive('20240514102058700312', info, null, started + 16 * 60_000);
+    expect([late.status, late.minions[1].state, late.counts.noreturn, late.outcome]).toEqual(['complete', 'noreturn', 1, 'ok']);
   });
 });

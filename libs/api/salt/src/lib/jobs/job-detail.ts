@@ -1,4 +1,4 @@
-import { analyzeMinionReturn, parseDuration, stateEntries, type SaltJobInfo } from '@sylvite/api-salt-stream';
+import { analyzeMinionReturn, DEFAULT_NORETURN_DEADLINE_MS, parseDuration, stateEntries, type SaltJobInfo } from '@sylvite/api-salt-stream';
 import type { JobMinionRow, JobRow, StoredReturnRow } from './jobs.repository';
 import type { JobCounts, JobDetailDto, JobMinionDto, JobOutcome, JobSummaryDto, StateResultDto } from '../wire';
 import { jidTime } from './job-facts';
@@ -92,19 +92,25 @@ function finish(base: Omit<JobDetailDto, 'counts' | 'status' | 'outcome'>, runne
 
 /**
  * The job as salt-api's job cache has it (`GET /jobs/<jid>`): every expected minion, returned or
- * pending, with its outcome and state results; the stored header adds who asked for it.
+ * pending, with its outcome and state results; the stored header adds who asked for it. Past the
+ * no-return deadline (as the event stream reports it) a silent minion is `noreturn`.
  */
-export function detailFromLive(jid: string, info: SaltJobInfo, stored: JobRow | null): JobDetailDto {
+export function detailFromLive(jid: string, info: SaltJobInfo, stored: JobRow | null, now = Date.now()): JobDetailDto {
   const expected = new Set((info.Minions ?? []).filter((m): m is string => typeof m === 'string'));
   const results = info.Result ?? {};
   const fun = text(info.Function);
+  const startedAt = stored?.started_at.toISOString() ?? jidTime(jid);
+  const overdue = startedAt !== null && now - Date.parse(startedAt) > DEFAULT_NORETURN_DEADLINE_MS;
   const ids = [...new Set([...expected, ...Object.keys(results)])].sort();
   let runnerOutcome: JobOutcome | null = null;
   const minions: JobMinionDto[] = [];
   for (const id of ids) {
     const r = results[id];
     if (!isDict(r)) {
-      minions.push({ id, state: 'pending', targeted: true, outcome: null, success: null, retcode: null, changes_count: null, duration_ms: null, states: null });
+      minions.push({
+        id, state: overdue ? 'noreturn' : 'pending', targeted: true, outcome: overdue ? 'noreturn' : null,
+        success: null, retcode: null, changes_count: null, duration_ms: null, states: null,
+      });
       continue;
     }
     const a = analyzeMinionReturn({ return: r['return'], retcode: r['retcode'], success: r['success'], fun: info.Function });
@@ -133,7 +139,7 @@ export function detailFromLive(jid: string, info: SaltJobInfo, stored: JobRow | 
       target_type: typeof info['Target-type'] === 'string' ? info['Target-type'] : null,
       user: typeof info.User === 'string' ? info.User : (stored?.initiator ?? null),
       requested_by: stored?.requested_by ?? (typeof meta['sylvite_user'] === 'string' ? meta['sylvite_user'] : null),
-      started_at: stored?.started_at.toISOString() ?? jidTime(jid) ?? new Date().toISOString(),
+      started_at: startedAt ?? new Date(now).toISOString(),
       minions,
       source: 'salt-api',
       live_error: null,
