@@ -121,8 +121,11 @@ export class SaltStreamService implements OnApplicationBootstrap, OnModuleDestro
 
   private async apply(): Promise<void> {
     const conn = await this.settings.saltConnection();
-    // A changed connection bumps the client's generation: a running connector reconnects with it.
+    // A changed connection bumps the client's generation: a running connector reconnects with it
+    // (at once, also when it is between attempts in a long backoff).
+    const generation = this.client.connectionGeneration;
     this.client.configure(conn);
+    if (this.client.connectionGeneration !== generation) this.connector?.reconnectNow('connection settings changed');
     const enabled = (await this.settings.streamEnabled()) && this.client.configured;
     if (this.destroyed) return;
     if (!enabled) {
