@@ -1,0 +1,2 @@
+export * from './lib/timeline-api';
+export * from './lib/timeline-page';
