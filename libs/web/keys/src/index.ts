@@ -1,0 +1,2 @@
+export * from './lib/keys-api';
+export * from './lib/keys-page';
