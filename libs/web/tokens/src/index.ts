@@ -1,0 +1,2 @@
+export * from './lib/tokens-api';
+export * from './lib/tokens-page';
