@@ -1,10 +1,6 @@
 import type { Route } from '@angular/router';
 import { authGuard, signedOutGuard } from '@sylvite/web-data-access';
-import { Layout, NotFoundPage, PAGES, pageRoutes, PlaceholderPage } from '@sylvite/web-shell';
-
-// Pages whose feature library does not exist yet render the shell's placeholder until it does;
-// each becomes `() => import('@sylvite/web-<feature>').then((m) => m.<Page>)`.
-const placeholder = () => Promise.resolve(PlaceholderPage);
+import { Layout, NotFoundPage, PAGES, pageRoutes } from '@sylvite/web-shell';
 
 export const appRoutes: Route[] = [
   {
@@ -24,18 +20,20 @@ export const appRoutes: Route[] = [
     // The frame is needed on the first paint of every signed-in page, so it ships in the initial bundle.
     component: Layout,
     children: [
-      ...pageRoutes(PAGES.overview, placeholder),
-      ...pageRoutes(PAGES.activity, placeholder),
-      ...pageRoutes(PAGES.jobs, placeholder),
-      ...pageRoutes(PAGES.run, placeholder),
-      ...pageRoutes(PAGES.keys, placeholder),
-      ...pageRoutes(PAGES.minions, placeholder),
-      ...pageRoutes(PAGES.timeline, placeholder),
-      ...pageRoutes(PAGES.audit, placeholder),
-      ...pageRoutes(PAGES.settings, placeholder),
-      ...pageRoutes(PAGES.users, placeholder),
-      ...pageRoutes(PAGES.projects, placeholder),
-      ...pageRoutes(PAGES.tokens, placeholder),
+      ...pageRoutes(PAGES.overview, () => import('@sylvite/web-overview').then((m) => m.OverviewPage)),
+      ...pageRoutes(PAGES.activity, () => import('@sylvite/web-activity').then((m) => m.ActivityPage)),
+      ...pageRoutes(PAGES.jobs, () => import('@sylvite/web-jobs').then((m) => m.JobsPage)),
+      ...pageRoutes({ ...PAGES.jobs, path: 'jobs/:jid' }, () => import('@sylvite/web-jobs').then((m) => m.JobDetailPage)),
+      ...pageRoutes(PAGES.run, () => import('@sylvite/web-jobs').then((m) => m.RunPage)),
+      ...pageRoutes(PAGES.keys, () => import('@sylvite/web-keys').then((m) => m.KeysPage)),
+      ...pageRoutes(PAGES.minions, () => import('@sylvite/web-minions').then((m) => m.MinionsPage)),
+      ...pageRoutes({ ...PAGES.minions, path: 'minions/:id' }, () => import('@sylvite/web-minions').then((m) => m.MinionDetailPage)),
+      ...pageRoutes(PAGES.timeline, () => import('@sylvite/web-timeline').then((m) => m.TimelinePage)),
+      ...pageRoutes(PAGES.audit, () => import('@sylvite/web-audit').then((m) => m.AuditPage)),
+      ...pageRoutes(PAGES.settings, () => import('@sylvite/web-settings').then((m) => m.SettingsPage)),
+      ...pageRoutes(PAGES.users, () => import('@sylvite/web-admin').then((m) => m.UsersPage)),
+      ...pageRoutes(PAGES.projects, () => import('@sylvite/web-admin').then((m) => m.ProjectsPage)),
+      ...pageRoutes(PAGES.tokens, () => import('@sylvite/web-tokens').then((m) => m.TokensPage)),
       ...pageRoutes(PAGES.changePassword, () => import('@sylvite/web-auth').then((m) => m.ChangePasswordPage)),
       {
         path: '**',
