@@ -14,7 +14,8 @@ export interface KeysDto {
 
 export interface KeyActionDto {
   id: string;
-  previous_state: KeyState;
+  /** The states the id had keys in before (two when a denied key sits beside another). */
+  previous_states: KeyState[];
   state: KeyState | 'deleted';
 }
 

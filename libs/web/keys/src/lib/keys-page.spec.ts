@@ -89,7 +89,7 @@ describe('KeysPage', () => {
     await settle();
 
     const accept = backend.expectOne({ method: 'POST', url: '/api/keys/web13/accept' });
-    accept.flush({ id: 'web13', previous_state: 'pending', state: 'accepted' });
+    accept.flush({ id: 'web13', previous_states: ['pending'], state: 'accepted' });
     await settle();
     backend.expectOne('/api/keys').flush({ ...KEYS, pending: [], accepted: [...KEYS.accepted, 'web13'] });
     await harness.fixture.whenStable();
@@ -104,7 +104,7 @@ describe('KeysPage', () => {
     await settle();
 
     expect(confirm).toHaveBeenCalledWith(expect.objectContaining({ tone: 'danger' }));
-    backend.expectOne({ method: 'DELETE', url: '/api/keys/old01' }).flush({ id: 'old01', previous_state: 'denied', state: 'deleted' });
+    backend.expectOne({ method: 'DELETE', url: '/api/keys/old01' }).flush({ id: 'old01', previous_states: ['denied'], state: 'deleted' });
     await settle();
     backend.expectOne('/api/keys').flush(KEYS);
   });
