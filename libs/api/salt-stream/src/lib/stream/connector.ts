@@ -11,7 +11,8 @@ import {
 import { Backoff, type BackoffOptions } from './backoff';
 import { EventStreamConnection, type StreamEnd } from './event-stream';
 import { RateWindow } from './rate-window';
-import { reconcile, type ReconcileOptions, type StoredJob } from './reconcile';
+import type { ReconcileOptions, StoredJob } from './reconcile';
+import { GapRecovery, JobBackfiller, type GapWindow } from './recovery';
 
 export interface ConnectorWriter {
   submit(rows: NormalizedActivity[]): Promise<BatchResult>;
@@ -51,12 +52,6 @@ interface Link {
   opened: Promise<boolean>;
 }
 
-interface GapWindow {
-  from: Date;
-  to: Date;
-  reason: string;
-  dropped: number;
-}
 
 export const HEARTBEAT_HOOK = 'sylvite/heartbeat';
 
@@ -81,10 +76,8 @@ export class SaltStreamConnector {
   private probe: { sentAt: number; deadline: number } | null = null;
   private consecutive401 = 0;
   private gap: GapWindow | null = null;
-  private reconciling: Promise<void> | null = null;
-  private pendingWindow: GapWindow | null = null;
-  private backfilling = new Set<string>();
-  private backfillQueue: string[] = [];
+  private readonly recovery: GapRecovery;
+  private readonly backfiller: JobBackfiller;
   private phase: StreamStatus['state'] = 'reconnecting';
   private lastEventAt: number | null = null;
   private lastByteAt: number | null = null;
@@ -101,7 +94,10 @@ export class SaltStreamConnector {
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 10_000;
     this.noReturnDeadlineMs = opts.noReturnDeadlineMs ?? DEFAULT_NORETURN_DEADLINE_MS;
     this.backoff = new Backoff(opts.backoff);
-    this.state = new NormalizerState({ ...opts.normalizer, onBackfillNeeded: (jid) => this.requestBackfill(jid) });
+    this.state = new NormalizerState({ ...opts.normalizer, onBackfillNeeded: (jid) => this.backfiller.request(jid) });
+    const deps = { client: opts.client, state: this.state, writer: opts.writer, storedJobs: opts.storedJobs, options: opts.reconcile, stopped: () => this.stopped };
+    this.recovery = new GapRecovery(deps);
+    this.backfiller = new JobBackfiller(deps);
   }
 
   get running(): boolean {
@@ -142,7 +138,7 @@ export class SaltStreamConnector {
     this.current = null;
     link?.conn.close('stopped');
     this.publishStatus();
-    await Promise.race([this.reconciling ?? Promise.resolve(), new Promise((r) => setTimeout(r, 5000))]);
+    await this.recovery.settle(5000);
   }
 
   /** Settings changed: drop the connection and connect again at once. */
@@ -229,7 +225,7 @@ export class SaltStreamConnector {
     this.publishStatus();
     const gap = this.gap;
     this.gap = null;
-    if (gap) this.startReconcile({ ...gap, to: new Date(link.openedAt) });
+    if (gap) this.recovery.recover({ ...gap, to: new Date(link.openedAt) });
     void this.seedPendingKeys();
   }
 
@@ -298,7 +294,7 @@ export class SaltStreamConnector {
       if (!this.probe && now - quietSince >= this.silentMs) this.sendProbe(link, now);
       const refreshAt = this.opts.client.refreshAt;
       if (refreshAt && now >= refreshAt && now >= this.nextRefreshTry && !this.refreshing) void this.refresh(link);
-      if (now - this.lastSweep >= (this.opts.sweepIntervalMs ?? 30_000) && !this.reconciling && !this.gap) {
+      if (now - this.lastSweep >= (this.opts.sweepIntervalMs ?? 30_000) && !this.recovery.busy && !this.gap) {
         this.lastSweep = now;
         for (const row of this.state.sweepNoReturns(new Date(now), this.noReturnDeadlineMs)) this.opts.queue.push(row);
       }
@@ -343,69 +339,9 @@ export class SaltStreamConnector {
     }
   }
 
-  private startReconcile(window: GapWindow): void {
-    if (this.opts.reconcile?.enabled === false) {
-      void this.opts.writer.recordGap({ startedAt: window.from, endedAt: window.to, reason: window.reason, dropped: window.dropped }).catch(() => undefined);
-      return;
-    }
-    if (this.reconciling) {
-      const p = this.pendingWindow;
-      this.pendingWindow = p
-        ? { from: p.from < window.from ? p.from : window.from, to: p.to > window.to ? p.to : window.to, reason: `${p.reason}; ${window.reason}`, dropped: p.dropped + window.dropped }
-        : window;
-      return;
-    }
-    this.reconciling = (async () => {
-      for (let w: GapWindow | null = window; w; w = this.pendingWindow, this.pendingWindow = null) {
-        let recovered = 0;
-        let reason = w.reason;
-        try {
-          const r = await reconcile(
-            { client: this.opts.client, state: this.state, storedJobs: this.opts.storedJobs, submit: async (rows) => (await this.opts.writer.submit(rows)).written.length },
-            w.from, w.to, this.opts.reconcile,
-          );
-          recovered = r.recovered;
-          this.logger.log(`reconciled ${w.from.toISOString()} → ${w.to.toISOString()}: ${r.candidates} jobs in the window, ${r.fetched} fetched, ${recovered} rows recovered`);
-        } catch (err) {
-          reason += `; reconciliation failed: ${(err as Error).message}`;
-          this.logger.warn(`reconciliation failed: ${(err as Error).message}`);
-        }
-        await this.opts.writer.recordGap({ startedAt: w.from, endedAt: w.to, reason, recovered, dropped: w.dropped }).catch((err: Error) => {
-          this.logger.error(`could not record a stream gap: ${err.message}`);
-        });
-        if (this.stopped) break;
-      }
-    })().finally(() => {
-      this.reconciling = null;
-    });
-  }
-
   /** The ingest queue overflowed: recover the interval like a reconnect gap. */
   queueOverflowed(from: Date, to: Date, dropped: number): void {
-    this.startReconcile({ from, to, reason: 'queue-overflow', dropped });
-  }
-
-  private requestBackfill(jid: string): void {
-    if (this.backfilling.has(jid) || this.backfillQueue.length >= 1000) return;
-    this.backfilling.add(jid);
-    this.backfillQueue.push(jid);
-    if (this.backfillQueue.length === 1) void this.drainBackfills();
-  }
-
-  /** One `GET /jobs/<jid>` at a time: a burst of returns of unknown jobs must not flood salt-api. */
-  private async drainBackfills(): Promise<void> {
-    while (this.backfillQueue.length > 0 && !this.stopped) {
-      const jid = this.backfillQueue[0];
-      try {
-        const detail = await this.opts.client.job(jid);
-        const ctx = this.state.applyJobsIndex(jid, detail.raw);
-        if (ctx) this.opts.writer.backfill({ jid, initiator: ctx.initiator, target: ctx.target, targetType: ctx.targetType });
-      } catch (err) {
-        this.logger.debug(`backfill of ${jid} failed: ${(err as Error).message}`);
-      }
-      this.backfillQueue.shift();
-      this.backfilling.delete(jid);
-    }
+    this.recovery.recover({ from, to, reason: 'queue-overflow', dropped });
   }
 
   private async seedPendingKeys(): Promise<void> {
