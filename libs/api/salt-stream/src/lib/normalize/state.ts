@@ -17,6 +17,9 @@ export const DEFAULT_OWN_RUNNER_FUNCTIONS: readonly string[] = [
   'manage.up',
   'manage.down',
   'manage.present',
+  'manage.alived',
+  'cache.grains',
+  'cache.mine',
 ];
 
 /** The liveness probe the connector POSTs to `/hook/sylvite/heartbeat` returns on this tag. */
