@@ -26,6 +26,7 @@ export class StatusRelay {
   private timer: NodeJS.Timeout | null = null;
   private last = '';
   private lastSentAt = 0;
+  private lastReceived = '';
 
   constructor(private readonly opts: StatusRelayOptions) {}
 
@@ -84,6 +85,9 @@ export class StatusRelay {
 
   private onNotification(n: Notification): void {
     if (this.opts.isLeader() || n.channel !== STREAM_STATUS_CHANNEL || !n.payload) return;
+    // The leader repeats an unchanged status every few seconds; browsers only need changes.
+    if (n.payload === this.lastReceived) return;
+    this.lastReceived = n.payload;
     try {
       const s = JSON.parse(n.payload) as StreamStatus;
       if (s && typeof s.state === 'string') this.opts.status.next(s);

@@ -88,6 +88,7 @@ export class SaltStreamConnector {
   private readonly probeTimeoutMs: number;
   private readonly noReturnDeadlineMs: number;
   private lastSweep = Date.now();
+  private lastStatusText = '';
 
   constructor(private readonly opts: SaltStreamConnectorOptions) {
     this.silentMs = opts.silentMs ?? 30_000;
@@ -360,8 +361,13 @@ export class SaltStreamConnector {
     this.publishStatus();
   }
 
+  /** Only a changed status is published: every SSE client gets each one as a frame. */
   private publishStatus(): void {
-    this.opts.status.next(this.status);
+    const status = this.status;
+    const text = JSON.stringify(status);
+    if (text === this.lastStatusText) return;
+    this.lastStatusText = text;
+    this.opts.status.next(status);
   }
 }
 
