@@ -95,6 +95,16 @@ describe('POST / lowstate', () => {
     expect(body.return[1]['tag']).toBe(`salt/run/${body.return[1]['jid']}`);
   });
 
+  it('should answer cache.grains with the grains of the matching minions only', async () => {
+    const r = await postJson(sim.url, '/', [{ client: 'runner', fun: 'cache.grains', tgt: 'web*', tgt_type: 'glob' }], auth());
+    const [grains] = r.json<{ return: [Record<string, { id: string; os: string }>] }>().return;
+    const ids = Object.keys(grains);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.every((id) => id.startsWith('web'))).toBe(true);
+    expect(grains[ids[0]].id).toBe(ids[0]);
+    expect(typeof grains[ids[0]].os).toBe('string');
+  });
+
   it('should return tag and data for a wheel call', async () => {
     const r = await postJson(sim.url, '/', [{ client: 'wheel', fun: 'key.list_all' }], auth());
     const [w] = r.json<{ return: Array<{ tag: string; data: Record<string, unknown> }> }>().return;

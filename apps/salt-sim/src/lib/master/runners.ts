@@ -1,6 +1,7 @@
 import { parseArgs } from '../exec/args';
 import { MasterContext } from './context';
 import { LocalJobs } from './local';
+import { resolveTarget, TargetError } from '../fleet/targeting';
 
 export interface RunnerCall {
   fun: string;
@@ -101,6 +102,22 @@ export class Runners {
       }
       case 'manage.present':
         return { ret: fleet.upMinions().map((m) => m.id), success: true };
+      case 'cache.grains': {
+        // The minion data cache: grains of every accepted minion the target matches, up or not.
+        try {
+          const tgt = String(k['tgt'] ?? a[0] ?? '*');
+          const { minions } = resolveTarget(fleet, tgt, String(k['tgt_type'] ?? a[1] ?? 'glob'));
+          const ret: Record<string, unknown> = {};
+          for (const id of minions) {
+            const grains = fleet.minions.get(id)?.grains;
+            if (grains) ret[id] = grains;
+          }
+          return { ret, success: true };
+        } catch (err) {
+          if (err instanceof TargetError) return { ret: err.message, success: false };
+          throw err;
+        }
+      }
       case 'test.sleep':
         await this.m.clock.sleep(Number(a[0] ?? k['s_time'] ?? 5) * 1000);
         return { ret: true, success: true };
