@@ -1,4 +1,4 @@
-import { computed, inject, type ResourceRef, type Signal } from '@angular/core';
+import { computed, effect, inject, type ResourceRef, type Signal, untracked } from '@angular/core';
 import { rxResource, takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { merge, type Observable } from 'rxjs';
 import { type ApiError, toApiError } from './api-error';
@@ -25,9 +25,21 @@ export function liveResource<T, P>(options: LiveResourceOptions<T, P>): Resource
   });
   if (options.topics?.length) {
     const hub = inject(InvalidationHub);
+    // A reload asked for while a load is in flight is dropped by the resource; that load may have
+    // read the data before the change, so one more follows it.
+    let stale = false;
     merge(...options.topics.map((topic) => hub.changes(topic)))
       .pipe(takeUntilDestroyed())
-      .subscribe(() => ref.reload());
+      .subscribe(() => {
+        if (!ref.reload()) stale = true;
+      });
+    effect(() => {
+      const status = ref.status();
+      if (stale && status !== 'loading' && status !== 'reloading' && status !== 'idle') {
+        stale = false;
+        untracked(() => ref.reload());
+      }
+    });
   }
   return ref;
 }

@@ -1,10 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { ActivityEventDto, PermissionKey } from '@sylvite/contracts';
 import { ActivityApi } from '@sylvite/web-activity';
-import { AuthService, InvalidationHub, liveResource, resourceError } from '@sylvite/web-data-access';
-import { ErrorState, Loading, PageHeader } from '@sylvite/web-ui';
-import { EMPTY, expand, map, reduce, throttleTime } from 'rxjs';
+import { AuthService, InvalidationHub, liveResource, LiveStreamService, resourceError, valueOf } from '@sylvite/web-data-access';
+import { Clock, ErrorState, Loading, PageHeader } from '@sylvite/web-ui';
+import { EMPTY, expand, filter, reduce, throttleTime } from 'rxjs';
 import { bucketByHour } from './activity-buckets';
 import { ActivityChart } from './activity-chart';
 import { KpiTiles } from './kpi-tiles';
@@ -14,6 +14,7 @@ import { RecentActivityWidget } from './recent-activity-widget';
 export const CHART_PAGE = 500;
 export const CHART_PAGES_MAX = 6;
 const CHART_REFRESH_MS = 60_000;
+const MAX_HEARD = 5000;
 const FLEET_VIEW: readonly PermissionKey[] = ['view:job', 'view:key', 'view:minion'];
 
 @Component({
@@ -30,10 +31,10 @@ const FLEET_VIEW: readonly PermissionKey[] = ['view:job', 'view:key', 'view:mini
         </section>
         <section class="syl-card" aria-labelledby="chart-heading" data-testid="activity-chart">
           <h2 id="chart-heading">Job returns, last 24 hours</h2>
-          @if (chart.hasValue()) {
-            <syl-activity-chart [buckets]="chart.value()!.buckets" />
+          @if (buckets(); as b) {
+            <syl-activity-chart [buckets]="b" />
             @if (chart.value()!.partial) {
-              <p class="syl-muted note">Busy day: the chart counts the latest {{ chart.value()!.counted.toLocaleString() }} returns.</p>
+              <p class="syl-muted note">Busy day: the chart counts the latest {{ chart.value()!.events.length.toLocaleString() }} returns.</p>
             }
           } @else if (chartError(); as e) {
             <syl-error-state heading="Could not load the chart" [message]="e.message" (retry)="chart.reload()" />
@@ -65,6 +66,7 @@ const FLEET_VIEW: readonly PermissionKey[] = ['view:job', 'view:key', 'view:mini
 export class OverviewPage {
   private readonly auth = inject(AuthService);
   private readonly activity = inject(ActivityApi);
+  private readonly clock = inject(Clock);
 
   protected readonly greeting = computed(() => {
     const user = this.auth.user();
@@ -89,13 +91,34 @@ export class OverviewPage {
           (acc, page) => ({ events: [...acc.events, ...page.events], partial: !!page.next_before_cursor }),
           { events: [] as ActivityEventDto[], partial: false },
         ),
-        map(({ events, partial }) => ({ buckets: bucketByHour(events, Date.now()), partial, counted: events.length })),
       );
     },
   });
   protected readonly chartError = resourceError(this.chart);
+  private readonly loaded = valueOf(this.chart);
+  /** Returns heard live since the last load: the chart moves with them instead of waiting for a refetch. */
+  private readonly heard = signal<ActivityEventDto[]>([]);
+  protected readonly buckets = computed(() => {
+    const loaded = this.loaded();
+    if (!loaded) return null;
+    const ids = new Set(loaded.events.map((e) => e.id));
+    return bucketByHour([...loaded.events, ...this.heard().filter((e) => !ids.has(e.id))], this.clock.now());
+  });
 
   constructor() {
+    inject(LiveStreamService)
+      .activity.pipe(
+        filter((e) => e.event_type === 'job.ret'),
+        takeUntilDestroyed(),
+      )
+      .subscribe((e) => this.heard.update((heard) => [...heard.slice(-(MAX_HEARD - 1)), e]));
+    // What a reload brought back no longer needs to be kept aside.
+    effect(() => {
+      const loaded = this.loaded();
+      if (!loaded) return;
+      const ids = new Set(loaded.events.map((e) => e.id));
+      untracked(() => this.heard.update((heard) => heard.filter((e) => !ids.has(e.id))));
+    });
     inject(InvalidationHub)
       .changes('activity')
       .pipe(throttleTime(CHART_REFRESH_MS, undefined, { leading: false, trailing: true }), takeUntilDestroyed())

@@ -41,8 +41,8 @@ import { type SaltConnectionTestResult, type SaltSettingsPatch, SettingsApi, typ
             type="password"
             formControlName="password"
             autocomplete="new-password"
-            [placeholder]="salt().password_set ? 'Saved — leave empty to keep it' : 'Not set'"
           />
+          <mat-hint>{{ salt().password_set ? 'A password is saved; leave empty to keep it.' : 'No password saved.' }}</mat-hint>
         </mat-form-field>
         <mat-form-field>
           <mat-label>eauth</mat-label>

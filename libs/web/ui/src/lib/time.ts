@@ -4,18 +4,24 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago"; past two weeks, the date. */
+/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago", "in 3 d"; past two weeks, the date. */
 export function formatRelative(at: string | number | Date, now: number): string {
   const time = new Date(at).getTime();
   if (Number.isNaN(time)) return '';
   const ago = now - time;
   // A clock a little ahead of ours still reads as "now", not as the future.
-  if (ago < 10_000) return 'just now';
-  if (ago < MINUTE) return `${Math.floor(ago / 1000)} s ago`;
-  if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min ago`;
-  if (ago < DAY) return `${Math.floor(ago / HOUR)} h ago`;
-  if (ago < 14 * DAY) return `${Math.floor(ago / DAY)} d ago`;
-  return new Date(time).toLocaleDateString(undefined, { dateStyle: 'medium' });
+  if (Math.abs(ago) < 10_000) return 'just now';
+  if (Math.abs(ago) >= 14 * DAY) return new Date(time).toLocaleDateString(undefined, { dateStyle: 'medium' });
+  const span = Math.abs(ago);
+  const amount =
+    span < MINUTE
+      ? `${Math.floor(span / 1000)} s`
+      : span < HOUR
+        ? `${Math.floor(span / MINUTE)} min`
+        : span < DAY
+          ? `${Math.floor(span / HOUR)} h`
+          : `${Math.floor(span / DAY)} d`;
+  return ago > 0 ? `${amount} ago` : `in ${amount}`;
 }
 
 /** The exact local time with seconds and the zone, for tooltips and exports a person reads. */
