@@ -1,0 +1,3 @@
+// Jest loads globalTeardown without moduleNameMapper, so the api-e2e harness is reached by path.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+export { default } from '../../../api-e2e/src/support/global-teardown';
