@@ -98,4 +98,21 @@ describe('console: records and administration', () => {
     await see(admin.locator('[data-testid=tokens-table] tr[data-token=ci-deploy]')).toBeVisible();
     expect(await admin.content()).not.toContain(secret);
   });
+
+  it('should fit a small laptop screen without scrolling the page sideways', async () => {
+    await admin.setViewportSize({ width: 1024, height: 700 });
+    try {
+      for (const path of ['/', '/activity', '/audit', '/jobs', '/keys', '/timeline', '/settings', '/admin/users']) {
+        await admin.goto(`${stack.api.url}${path}`);
+        await see(admin.locator('h1')).toBeVisible();
+        const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect({ path, overflow }).toEqual({ path, overflow: 0 });
+      }
+      await admin.goto(`${stack.api.url}/audit`);
+      await see(admin.locator('[data-testid=audit-table]')).toBeVisible();
+      await screenshot(admin, 'laptop-audit');
+    } finally {
+      await admin.setViewportSize({ width: 1366, height: 860 });
+    }
+  });
 });
