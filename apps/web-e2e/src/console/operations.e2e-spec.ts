@@ -45,6 +45,18 @@ describe('console: operating the fleet', () => {
     await screenshot(olga, 'jobs');
   });
 
+  it('should show each state result of a state run on the job page', async () => {
+    const run = await stack.admin.post<{ jid: string }>('/api/run', { target: 'web01.example.com', fun: 'state.apply' });
+    expect(run.status).toBe(202);
+    await olga.goto(`${stack.api.url}/jobs/${run.body.jid}`);
+    const minion = olga.locator('[data-testid=job-results] [data-minion="web01.example.com"]');
+    await see(minion.locator('[data-outcome]')).toBeVisible();
+    await minion.locator('summary').click();
+    await see(minion.locator('table.states tbody tr').first()).toBeVisible();
+    expect(await minion.locator('table.states tbody tr').count()).toBeGreaterThan(1);
+    await screenshot(olga, 'job-detail-states');
+  });
+
   it('should move an accepted key, after confirming, and show key.accept in Activity and in Audit', async () => {
     await olga.goto(`${stack.api.url}/keys`);
     await see(olga.locator('[data-key-state=accepted] tr[data-key]')).toHaveCount(12);

@@ -57,5 +57,10 @@ describe('console: signing in and what each role sees', () => {
     expect(await nav.locator('a[data-nav=audit]').count()).toBe(0);
     await page.locator('[data-kpi=pending] .tile__value').filter({ hasText: /\d/ }).waitFor();
     await screenshot(page, 'overview-dark');
+
+    await page.getByTestId('user-menu').click();
+    await page.getByRole('menuitem', { name: 'Change password' }).click();
+    await see(page.locator('main h1')).toHaveText('Change password');
+    await screenshot(page, 'change-password');
   });
 });
