@@ -8,14 +8,15 @@ import { firstValueFrom, type Observable } from 'rxjs';
 export class Feedback {
   private readonly snackBar = inject(MatSnackBar);
 
-  async run<T>(request: Observable<T>, done: string): Promise<T | null> {
+  /** True when the call succeeded. */
+  async run(request: Observable<unknown>, done: string): Promise<boolean> {
     try {
-      const result = await firstValueFrom(request, { defaultValue: null as T });
+      await firstValueFrom(request, { defaultValue: undefined });
       this.snackBar.open(done, undefined, { duration: 4000 });
-      return result ?? (true as T);
+      return true;
     } catch (error) {
       this.snackBar.open(toApiError(error).message, 'Dismiss', { duration: 10_000 });
-      return null;
+      return false;
     }
   }
 }
