@@ -146,6 +146,7 @@ export async function captureStatements(cluster, fn, appName = 'sylvite') {
 }
 
 export function parseStatementLog(text, marker, appName) {
+  // appName null: every connection
   const out = [];
   for (const chunk of text.split(marker + '|').slice(1)) {
     const bar1 = chunk.indexOf('|');
@@ -153,7 +154,7 @@ export function parseStatementLog(text, marker, appName) {
     const app = chunk.slice(0, bar1);
     const pid = chunk.slice(bar1 + 1, bar2);
     const body = chunk.slice(bar2 + 1).replace(/\n+$/, '');
-    if (app !== appName) continue;
+    if (appName && app !== appName) continue;
     const m = /^LOG:\s+(?:statement|execute [^:]*):\s([\s\S]*)$/.exec(body);
     if (m) {
       out.push({ pid, sql: m[1].trim(), params: [] });
