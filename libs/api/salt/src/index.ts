@@ -1,5 +1,4 @@
 export * from './lib/salt.module';
-export * from './lib/wire';
 export * from './lib/dto';
 export * from './lib/target/target';
 export * from './lib/jobs/job-facts';

@@ -4,3 +4,6 @@ export * from './lib/errors';
 export * from './lib/auth';
 export * from './lib/audit';
 export * from './lib/activity';
+export * from './lib/jobs';
+export * from './lib/keys';
+export * from './lib/minions';

@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import type { Request } from 'express';
 import { Ctx, RequirePerm, type RequestContext } from '@sylvite/api-core';
+import type {
+  JobDetailDto, JobsPageDto, KeyActionDto, KeysDto, KillResponseDto, MinionDetailDto, MinionsPageDto, RunResponseDto,
+} from '@sylvite/contracts';
 import { JobsQueryDto, MinionsQueryDto, RunJobDto } from './dto';
 import { JobsService } from './jobs/jobs.service';
 import { KeysService, type KeyAction } from './keys/keys.service';
 import { MinionsService } from './minions/minions.service';
 import { RunService } from './run/run.service';
-import type {
-  JobDetailDto, JobsPageDto, KeyActionDto, KeysDto, KillResponseDto, MinionDetailDto, MinionsPageDto, RunResponseDto,
-} from './wire';
 
 const param = (name: string) => (r: Request) => String(r.params[name] ?? '');
 const jobLabel = (r: Request) => `job:${String(r.params['jid'] ?? '')}`;

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import type { JobMinionDto, StateResultDto } from '@sylvite/contracts';
 import { Badge, formatDuration, JsonView, OutcomeBadge } from '@sylvite/web-ui';
-import type { JobMinionDto, StateResultDto } from './jobs-api';
 
 /** Per-minion results of one job; each minion opens to its state results (or its return). */
 @Component({

@@ -6,10 +6,11 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
+import type { JobStatus } from '@sylvite/contracts';
 import { AuthService, liveResource, patchQuery, resourceError } from '@sylvite/web-data-access';
 import { Badge, EmptyState, ErrorState, Icon, Loading, OutcomeBadge, PageHeader, RelativeTime } from '@sylvite/web-ui';
 import { debounceTime, Subject } from 'rxjs';
-import { type JobStatus, JobsApi } from './jobs-api';
+import { JobsApi } from './jobs-api';
 
 export const JOBS_PAGE_SIZE = 50;
 

@@ -8,11 +8,11 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
-import type { ActivityEventDto } from '@sylvite/contracts';
+import type { ActivityEventDto, JobMinionDto, RunResponseDto } from '@sylvite/contracts';
 import { liveResource, LiveStreamService, toApiError } from '@sylvite/web-data-access';
 import { Badge, formatDuration, OutcomeBadge, PageHeader } from '@sylvite/web-ui';
 import { filter, firstValueFrom } from 'rxjs';
-import { type JobMinionDto, JobsApi, type RunResponseDto, TARGET_TYPES, type TargetType } from './jobs-api';
+import { JobsApi, TARGET_TYPES, type TargetType } from './jobs-api';
 import { ArgumentsError, parseArguments } from './run-arguments';
 
 const COMMON_FUNCTIONS = ['test.ping', 'state.apply', 'state.highstate', 'cmd.run', 'grains.items', 'pkg.upgrade', 'service.restart', 'saltutil.sync_all'];

@@ -4,10 +4,9 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import type { MeResponse } from '@sylvite/contracts';
+import type { KeysDto, MeResponse } from '@sylvite/contracts';
 import { aMe, AuthService } from '@sylvite/web-data-access';
 import { ConfirmService } from '@sylvite/web-ui';
-import type { KeysDto } from './keys-api';
 import { KeysPage } from './keys-page';
 
 const KEYS: KeysDto = { accepted: ['web01', 'db01'], pending: ['web13'], rejected: [], denied: ['old01'] };

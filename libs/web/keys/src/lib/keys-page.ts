@@ -5,11 +5,11 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router } from '@angular/router';
-import { decide } from '@sylvite/contracts';
+import { decide, type KeyState } from '@sylvite/contracts';
 import { AuthService, liveResource, patchQuery, resourceError, toApiError, valueOf } from '@sylvite/web-data-access';
 import { Badge, type BadgeTone, ConfirmService, ErrorState, Loading, PageHeader } from '@sylvite/web-ui';
 import { firstValueFrom } from 'rxjs';
-import { type KeyState, KeysApi } from './keys-api';
+import { KeysApi } from './keys-api';
 
 export type KeyAction = 'accept' | 'reject' | 'delete';
 

@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting, type TestRequest } fro
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import type { MinionDto, MinionsPageDto } from './minions-api';
+import type { MinionDto, MinionsPageDto } from '@sylvite/contracts';
 import { MINIONS_PAGE_SIZE, MinionsPage } from './minions-page';
 
 function aMinion(id: string): MinionDto {

@@ -1,6 +1,6 @@
 import { analyzeMinionReturn, DEFAULT_NORETURN_DEADLINE_MS, parseDuration, stateEntries, type SaltJobInfo } from '@sylvite/api-salt-stream';
+import type { JobCounts, JobDetailDto, JobMinionDto, JobOutcome, JobSummaryDto, StateResultDto } from '@sylvite/contracts';
 import type { JobMinionRow, JobRow, StoredReturnRow } from './jobs.repository';
-import type { JobCounts, JobDetailDto, JobMinionDto, JobOutcome, JobSummaryDto, StateResultDto } from '../wire';
 import { jidTime } from './job-facts';
 
 function isDict(v: unknown): v is Record<string, unknown> {

@@ -1,10 +1,9 @@
 import { ConflictException, HttpException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { scopePatterns, type Principal } from '@sylvite/contracts';
+import { scopePatterns, type JobDetailDto, type JobsPageDto, type KillResponseDto, type Principal } from '@sylvite/contracts';
 import type { RequestContext } from '@sylvite/api-core';
 import { SaltApiClient, type SaltJobInfo } from '@sylvite/api-salt-stream';
 import { JOBS_CURSOR_RE, type JobsQueryDto } from '../dto';
 import { inMinionScope, type MinionScope } from '../target/target';
-import type { JobDetailDto, JobsPageDto, KillResponseDto } from '../wire';
 import { detailFromLive, detailFromStored, summaryFromRow } from './job-detail';
 import { emptyFact, JID_RE, jidTime } from './job-facts';
 import { JobsIndexService, liveFacts } from './jobs-index.service';

@@ -1,10 +1,9 @@
 import { BadGatewayException, BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import type { Principal } from '@sylvite/contracts';
+import type { KeyActionDto, KeysDto, KeyState, Principal } from '@sylvite/contracts';
 import type { RequestContext } from '@sylvite/api-core';
 import { SaltApiClient, type SaltKeys } from '@sylvite/api-salt-stream';
 import { minionScope } from '../jobs/jobs.service';
 import { inMinionScope } from '../target/target';
-import type { KeyActionDto, KeysDto, KeyState } from '../wire';
 
 export type KeyAction = 'accept' | 'reject' | 'delete';
 

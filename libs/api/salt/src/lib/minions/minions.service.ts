@@ -1,5 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { globMatches, type Principal } from '@sylvite/contracts';
+import {
+  globMatches, type JobOutcome, type KeyState, type MinionDetailDto, type MinionDto, type MinionJobRefDto, type MinionsPageDto, type Principal,
+} from '@sylvite/contracts';
 import type { RequestContext } from '@sylvite/api-core';
 import { type SaltKeys } from '@sylvite/api-salt-stream';
 import { AppSettings } from '@sylvite/api-settings';
@@ -9,7 +11,6 @@ import { JobsRepository, type LastJobRow } from '../jobs/jobs.repository';
 import { minionScope } from '../jobs/jobs.service';
 import { keyStateOf, validKeyId } from '../keys/keys.service';
 import { inMinionScope } from '../target/target';
-import type { JobOutcome, KeyState, MinionDetailDto, MinionDto, MinionJobRefDto, MinionsPageDto } from '../wire';
 
 /** Without the master's presence list, a minion heard from within this window counts as online. */
 export const ONLINE_WINDOW_MS = 15 * 60_000;

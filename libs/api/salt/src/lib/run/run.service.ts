@@ -1,13 +1,13 @@
 import { BadRequestException, ForbiddenException, Injectable, Logger } from '@nestjs/common';
 import type { RequestContext } from '@sylvite/api-core';
 import { SaltApiClient } from '@sylvite/api-salt-stream';
+import type { RunResponseDto } from '@sylvite/contracts';
 import type { RunJobDto } from '../dto';
 import { emptyFact, jidTime, publishArgs } from '../jobs/job-facts';
 import { JobsIndexService } from '../jobs/jobs-index.service';
 import { minionScope } from '../jobs/jobs.service';
 import { TargetResolver } from '../target/target-resolver.service';
 import { expressionWithinGrant, listIds, outsideGrant, pcreRegExp, type TargetType } from '../target/target';
-import type { RunResponseDto } from '../wire';
 
 /** At most this many minions are named in a 403 (the audit row keeps the request itself). */
 const NAMED_OUTSIDE = 10;

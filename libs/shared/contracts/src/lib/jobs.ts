@@ -1,7 +1,4 @@
-/**
- * The wire shapes of the Salt operations API (issue 5). Plain types, no Nest: the console can
- * take them as they are once they move to @sylvite/contracts.
- */
+/** Salt jobs on the wire (issue 5): GET /api/jobs, GET /api/jobs/:jid, POST /api/run, POST /api/jobs/:jid/kill. */
 
 export type JobStatus = 'running' | 'complete';
 export type JobOutcome = 'failed' | 'changes' | 'would_change' | 'ok' | 'noreturn';
@@ -93,52 +90,4 @@ export interface KillResponseDto {
   /** The `saltutil.kill_job` job that carries the request. */
   kill_jid: string;
   minions: string[];
-}
-
-export type KeyState = 'accepted' | 'pending' | 'rejected' | 'denied';
-
-export interface KeysDto {
-  accepted: string[];
-  pending: string[];
-  rejected: string[];
-  denied: string[];
-}
-
-export interface KeyActionDto {
-  id: string;
-  /** The states the id had keys in before the action (two when a denied key sits beside another). */
-  previous_states: KeyState[];
-  state: KeyState | 'deleted';
-}
-
-export interface MinionJobRefDto {
-  jid: string;
-  fun: string | null;
-  started_at: string;
-  outcome: JobOutcome | null;
-}
-
-export interface MinionDto {
-  id: string;
-  key_state: KeyState;
-  status: 'online' | 'offline';
-  /** The last time the minion was seen: connected per the master, a return, a start or a grains answer. */
-  last_seen: string | null;
-  os: string | null;
-  os_release: string | null;
-  ip: string | null;
-  last_job: MinionJobRefDto | null;
-  last_highstate: MinionJobRefDto | null;
-}
-
-export interface MinionsPageDto {
-  items: MinionDto[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface MinionDetailDto extends MinionDto {
-  grains: Record<string, unknown> | null;
-  recent_jobs: MinionJobRefDto[];
 }
