@@ -16,7 +16,7 @@ const PER_USER = 1000;
 const USER_PASSWORD = 'bench-stream-password-1';
 
 /** A forked helper with one request/answer at a time over IPC. */
-async function child(file) {
+export async function child(file) {
   const c = fork(join(HERE, 'lib', file), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const first = await new Promise((resolve, reject) => {
     c.once('message', resolve);

@@ -14,7 +14,7 @@ import { formatMachine, formatTable, row, writeResults } from './lib/report.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // B4 loads the feed tables that B5, B2 and B6 reuse (B6 last among them: it drops days).
-const ORDER = ['B1', 'B4', 'B5', 'B2', 'B6', 'B3', 'B7'];
+const ORDER = ['B1', 'B4', 'B5', 'B2', 'B6', 'B3', 'B7', 'B8', 'B9', 'B10'];
 const MODULES = {
   B1: './b1-ingest.mjs',
   B2: './b2-burst.mjs',
@@ -23,13 +23,10 @@ const MODULES = {
   B5: './b5-feed-under-ingest.mjs',
   B6: './b6-retention.mjs',
   B7: './b7-fanout.mjs',
+  B8: './b8-replicas.mjs',
+  B9: './b9-end-to-end.mjs',
+  B10: './b10-resilience.mjs',
 };
-const NOT_BUILT = {
-  B8: 'replicas: needs a switch to turn NOTIFY off in the product for its baseline',
-  B9: 'end to end to a browser: not built yet',
-  B10: 'resilience: not built yet',
-};
-
 function parseArgs(argv) {
   const o = { quick: false, only: null, rows: null, build: false, keep: false, out: join(ROOT, 'bench-results.json') };
   for (let i = 0; i < argv.length; i++) {
@@ -45,7 +42,7 @@ function parseArgs(argv) {
       process.stdout.write(
         'npm run bench [-- --quick] [--only B1,B4] [--rows N] [--build] [--keep] [--out file]\n' +
           '  --quick   smoke run (< 10 min, smaller data, fewer rounds; never fails on speed)\n' +
-          '  --only    run these benchmarks (B1 B2 B3 B4 B5 B6 B7)\n' +
+          '  --only    run these benchmarks (B1 … B10)\n' +
           '  --rows    activity rows for B4/B5/B6 (default 1M quick, 10M full)\n' +
           '  --build   build api and salt-sim first\n' +
           '  --keep    keep the work folder (tmp/bench-*) with the database\n',
@@ -131,9 +128,6 @@ async function main() {
         // Whatever a benchmark left running is stopped before the next one measures anything.
         for (const fn of (ctx.local ?? []).splice(0).reverse()) await fn().catch(() => undefined);
       }
-    }
-    for (const [id, why] of Object.entries(NOT_BUILT)) {
-      if (!opts.only || opts.only.includes(id)) rows.push(row(id, 'not measured', { measured: why }));
     }
   } finally {
     await stopAll();

@@ -6,45 +6,56 @@ export const SIM_MINIONS = 100;
 /** Events per stored row in load mode: per job the bare `<jid>` (not stored), `new` and one return per minion. */
 export const EVENTS_PER_ROW = (SIM_MINIONS + 2) / (SIM_MINIONS + 1);
 
+/** The api's environment for streaming from `sim`. */
+export function saltEnv(sim) {
+  return {
+    SALT_API_URL: sim.url,
+    SALT_API_USERNAME: SIM_USER.username,
+    SALT_API_PASSWORD: SIM_USER.password,
+    SALT_API_EAUTH: 'pam',
+    SYLVITE_EVENT_STREAM: 'true',
+  };
+}
+
+/** The ingest figures of one api process, from its /api/metrics. */
+export async function apiMetrics(api) {
+  const r = await fetch(`${api.url}/api/metrics`);
+  const text = await r.text();
+  return {
+    up: metric(text, 'sylvite_salt_stream_up'),
+    leader: metric(text, 'sylvite_salt_stream_leader'),
+    rows: metric(text, 'sylvite_ingest_rows_total') ?? 0,
+    batches: metric(text, 'sylvite_ingest_batches_total') ?? 0,
+    dropped: metric(text, 'sylvite_ingest_dropped_total') ?? 0,
+    queue: metric(text, 'sylvite_ingest_queue_depth') ?? 0,
+    duplicates: metric(text, 'sylvite_ingest_duplicates_total') ?? 0,
+    lag: metric(text, 'sylvite_salt_stream_lag_seconds'),
+    reconnects: metric(text, 'sylvite_salt_stream_reconnects_total') ?? 0,
+  };
+}
+
+export async function waitStreamUp(api, ms = 30_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const m = await apiMetrics(api).catch(() => null);
+    if (m?.up === 1) return;
+    if (Date.now() > until) throw new Error(`the api did not connect to the simulator's /events within ${ms / 1000} s; last lines:\n${api.logs.slice(-10).join('\n')}`);
+    await sleep(200);
+  }
+}
+
 /** A simulator and an api streaming from it into `databaseUrl`; both stopped with the benchmark. */
 export async function startPipeline(ctx, databaseUrl, label) {
   const sim = await startSim(ctx, ['--minions', String(SIM_MINIONS)]);
   ctx.local.push(() => sim.stop());
-  const api = await startApi(ctx, {
-    databaseUrl,
-    label,
-    env: {
-      SALT_API_URL: sim.url,
-      SALT_API_USERNAME: SIM_USER.username,
-      SALT_API_PASSWORD: SIM_USER.password,
-      SALT_API_EAUTH: 'pam',
-      SYLVITE_EVENT_STREAM: 'true',
-    },
-  });
+  const api = await startApi(ctx, { databaseUrl, label, env: saltEnv(sim) });
   ctx.local.push(() => api.stop());
-  const metrics = async () => {
-    const r = await fetch(`${api.url}/api/metrics`);
-    const text = await r.text();
-    return {
-      up: metric(text, 'sylvite_salt_stream_up'),
-      rows: metric(text, 'sylvite_ingest_rows_total') ?? 0,
-      batches: metric(text, 'sylvite_ingest_batches_total') ?? 0,
-      dropped: metric(text, 'sylvite_ingest_dropped_total') ?? 0,
-      queue: metric(text, 'sylvite_ingest_queue_depth') ?? 0,
-      duplicates: metric(text, 'sylvite_ingest_duplicates_total') ?? 0,
-      lag: metric(text, 'sylvite_salt_stream_lag_seconds'),
-      reconnects: metric(text, 'sylvite_salt_stream_reconnects_total') ?? 0,
-    };
-  };
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const m = await metrics().catch(() => null);
-    if (m?.up === 1) break;
-    if (Date.now() > until) throw new Error(`the api did not connect to the simulator's /events within 30 s; last lines:\n${api.logs.slice(-10).join('\n')}`);
-    await sleep(200);
-  }
-  const counters = async () => (await sim.control('/_sim/counters')).load;
-  return { sim, api, metrics, counters };
+  await waitStreamUp(api);
+  return pipelineOf(sim, api);
+}
+
+export function pipelineOf(sim, api) {
+  return { sim, api, metrics: () => apiMetrics(api), counters: async () => (await sim.control('/_sim/counters')).load };
 }
 
 /** CPU seconds of the api, the simulator and the ingest connection's PostgreSQL backend. */

@@ -66,7 +66,11 @@ export async function machineFacts(ctx) {
       `SELECT name, setting, unit FROM pg_settings WHERE name IN
         ('fsync','synchronous_commit','full_page_writes','shared_buffers','wal_level','max_wal_size','checkpoint_timeout','work_mem','default_toast_compression')`,
     );
-    for (const row of r.rows) settings[row.name] = row.unit ? `${row.setting} ${row.unit}` : row.setting;
+    for (const row of r.rows) {
+      // `shared_buffers` comes as a count of 8kB pages: show it in MB like the other sizes.
+      const pages = /^(\d+)kB$/.exec(row.unit ?? '');
+      settings[row.name] = pages ? `${Math.round((Number(row.setting) * Number(pages[1])) / 1024)}MB` : row.unit ? `${row.setting}${row.unit}` : row.setting;
+    }
   } finally {
     await c.end();
   }

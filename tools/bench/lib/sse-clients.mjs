@@ -1,19 +1,36 @@
-// A separate process holding N SSE connections (forked by B7). It counts `event: activity` frames
-// and samples their latency from the `bench@<ms>` stamp in each frame's summary. Commands over
-// IPC: { cmd: 'connect', url, headers: [..], n } → { connected, failed }; { cmd: 'reset' };
-// { cmd: 'read' } → { frames, seconds, latency samples }; { cmd: 'close' }.
+// A separate process holding SSE connections (forked by B7 and B8). It counts `event: activity`
+// frames and samples their latency, from the `bench@<ms>` stamp in a frame's summary or (stamp
+// 'occurred') from its occurred_at. IPC: { cmd: 'connect', url, headers: [..], n, tag?, stamp? }
+// → { connected, failed }; { cmd: 'reset' }; { cmd: 'read' } → totals and per tag; { cmd: 'close' }.
 import http from 'node:http';
 
 const conns = [];
-let frames = 0;
+const tags = new Map();
 let since = performance.now();
-let samples = [];
-let closedByServer = 0;
 let sampleEvery = 1;
-let seen = 0;
-const STAMP = /bench@(\d+)/;
+const STAMPS = {
+  bench: (frame) => {
+    const m = /bench@(\d+)/.exec(frame);
+    return m ? Number(m[1]) : null;
+  },
+  occurred: (frame) => {
+    const m = /"occurred_at":"([^"]+)"/.exec(frame);
+    return m ? Date.parse(m[1]) : null;
+  },
+};
 
-function open(url, headers) {
+function statsFor(tag) {
+  let s = tags.get(tag);
+  if (!s) {
+    s = { frames: 0, seen: 0, samples: [], closed: 0 };
+    tags.set(tag, s);
+  }
+  return s;
+}
+
+function open(url, headers, tag, stamp) {
+  const stats = statsFor(tag);
+  const stampOf = STAMPS[stamp] ?? STAMPS.bench;
   return new Promise((resolve) => {
     const u = new URL(url);
     const req = http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { accept: 'text/event-stream', ...headers }, agent: false }, (res) => {
@@ -33,10 +50,10 @@ function open(url, headers) {
           const end = text.indexOf('\n\n', start);
           if (end < 0) break;
           if (text.startsWith('id:', start) && text.indexOf('event: activity', start) < end) {
-            frames++;
-            if (++seen % sampleEvery === 0) {
-              const m = STAMP.exec(text.slice(start, end));
-              if (m) samples.push(Date.now() - Number(m[1]));
+            stats.frames++;
+            if (++stats.seen % sampleEvery === 0) {
+              const t = stampOf(text.slice(start, end));
+              if (t !== null) stats.samples.push(Date.now() - t);
             }
           }
           start = end + 2;
@@ -44,12 +61,18 @@ function open(url, headers) {
         rest = text.slice(start);
       });
       res.on('close', () => {
-        if (!conn.closing) closedByServer++;
+        if (!conn.closing) stats.closed++;
       });
       resolve({ ok: true });
     });
     req.on('error', () => resolve({ ok: false, status: 'error' }));
   });
+}
+
+function summary(s) {
+  const x = [...s.samples].sort((a, b) => a - b);
+  const pct = (p) => (x.length ? x[Math.min(x.length - 1, Math.floor((x.length - 1) * p))] : null);
+  return { frames: s.frames, closed_by_server: s.closed, latency: { n: x.length, p50: pct(0.5), p99: pct(0.99), max: x.length ? x[x.length - 1] : null } };
 }
 
 process.on('message', async (msg) => {
@@ -59,7 +82,7 @@ process.on('message', async (msg) => {
     const failed = {};
     for (let i = 0; i < msg.n; i += 100) {
       const batch = [];
-      for (let j = i; j < Math.min(msg.n, i + 100); j++) batch.push(open(msg.url, msg.headers[j % msg.headers.length]));
+      for (let j = i; j < Math.min(msg.n, i + 100); j++) batch.push(open(msg.url, msg.headers[j % msg.headers.length], msg.tag ?? 'all', msg.stamp));
       for (const r of await Promise.all(batch)) {
         if (r.ok) connected++;
         else failed[r.status] = (failed[r.status] ?? 0) + 1;
@@ -67,21 +90,19 @@ process.on('message', async (msg) => {
     }
     process.send({ connected, failed });
   } else if (msg.cmd === 'reset') {
-    frames = 0;
-    samples = [];
-    closedByServer = 0;
+    for (const s of tags.values()) Object.assign(s, { frames: 0, seen: 0, samples: [], closed: 0 });
     since = performance.now();
     process.send({ ok: true });
   } else if (msg.cmd === 'read') {
-    const s = samples.sort((a, b) => a - b);
-    const pct = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor((s.length - 1) * p))] : null);
-    process.send({
-      frames,
-      seconds: (performance.now() - since) / 1000,
-      open: conns.filter((c) => !c.res.destroyed).length,
-      closed_by_server: closedByServer,
-      latency: { n: s.length, p50: pct(0.5), p99: pct(0.99), max: s.length ? s[s.length - 1] : null },
-    });
+    const all = { frames: 0, seen: 0, samples: [], closed: 0 };
+    const perTag = {};
+    for (const [tag, s] of tags) {
+      all.frames += s.frames;
+      all.closed += s.closed;
+      for (const x of s.samples) all.samples.push(x);
+      perTag[tag] = summary(s);
+    }
+    process.send({ ...summary(all), seconds: (performance.now() - since) / 1000, open: conns.filter((c) => !c.res.destroyed).length, tags: perTag });
   } else if (msg.cmd === 'close') {
     for (const c of conns) {
       c.closing = true;

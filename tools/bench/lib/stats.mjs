@@ -68,5 +68,5 @@ export function fmtBytes(n) {
   if (Math.abs(n) >= 1 << 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
   if (Math.abs(n) >= 1 << 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
   if (Math.abs(n) >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
-  return `${n} B`;
+  return `${Math.round(n)} B`;
 }
