@@ -17,6 +17,8 @@ describe('first boot on the embedded PostgreSQL', () => {
     expect(r.status).toBe(200);
     expect(r.body.info['database'].status).toBe('up');
     expect(r.body.info['migrations'].status).toBe('up');
+    // No salt-api configured: reported, and the api is still ready.
+    expect(r.body.info['salt_stream']).toMatchObject({ status: 'up', state: 'disabled' });
     expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
