@@ -7,3 +7,5 @@ export * from './lib/activity';
 export * from './lib/jobs';
 export * from './lib/keys';
 export * from './lib/minions';
+export * from './lib/projects';
+export * from './lib/timeline';

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post, Query, type INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Ctx, RequirePerm, type RequestContext } from '@sylvite/api-core';
+import type { ProjectDto } from '@sylvite/contracts';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { ADMIN, Browser, createUsers, eventually, startApp } from './test-app';
-import type { ProjectDto } from './wire';
 
 /** Stands in for the operations routes: it reports the minions it "touched" as they will. */
 @Controller('probe')

@@ -1,7 +1,8 @@
-import { globMatches } from '@sylvite/contracts';
+import { globMatches, type ProjectRole } from '@sylvite/contracts';
 
-export const PROJECT_ROLES = ['viewer', 'operator', 'admin'] as const;
-export type ProjectRole = (typeof PROJECT_ROLES)[number];
+// The role is part of the wire (contracts); the module keeps importing it from here.
+export type { ProjectRole };
+export const PROJECT_ROLES = ['viewer', 'operator', 'admin'] as const satisfies readonly ProjectRole[];
 
 /** viewer < operator < admin. */
 export function roleRank(role: ProjectRole): number {

@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RequirePerm } from '@sylvite/api-core';
+import type { ProjectDto, ProjectMemberDto } from '@sylvite/contracts';
 import { AddMemberDto, CreateProjectDto, UpdateMemberDto, UpdateProjectDto } from './dto';
 import { ProjectsService } from './projects.service';
-import type { ProjectDto, ProjectMemberDto } from './wire';
 
 /**
  * The slug a route is about. Checked against `manage:project:<pattern>`: a global admin's `*`

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { MeResponse } from '@sylvite/contracts';
+import type { MeResponse, ProjectDto, ProjectMemberDto } from '@sylvite/contracts';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { ADMIN, Browser, createUsers, startApp } from './test-app';
-import type { ProjectDto, ProjectMemberDto } from './wire';
 
 describe('projects and memberships', () => {
   let db: TestDatabase;

@@ -1,9 +1,8 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { MembershipDto } from '@sylvite/contracts';
+import type { MembershipDto, ProjectDto, ProjectMemberDto } from '@sylvite/contracts';
 import { sqlRows } from '@sylvite/api-core';
 import { assignProject, membershipGrants, type ProjectRole } from './project-rules';
-import type { ProjectDto, ProjectMemberDto } from './wire';
 import type { AddMemberDto, CreateProjectDto, UpdateProjectDto } from './dto';
 
 interface ProjectRow {

@@ -1,11 +1,10 @@
 import { Controller, ForbiddenException, Get, NotFoundException, Param, Query, UnauthorizedException } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { decide } from '@sylvite/contracts';
+import { decide, type ProjectAuditPage, type TimelinePage } from '@sylvite/contracts';
 import { Authenticated, Ctx, HttpErrorWithHeaders, RateLimiter, type AuthenticatedPrincipal, type RequestContext } from '@sylvite/api-core';
 import { ProjectsService } from './projects.service';
 import { parseProjectAuditQuery, parseTimelineQuery } from './timeline-query';
 import { TimelineRepository, toProjectAuditItem, toTimelineItem, type AuditScope } from './timeline.repository';
-import type { ProjectAuditPage, TimelinePage } from './wire';
 
 export const TIMELINE_RATE_PER_MINUTE = 60;
 export const TIMELINE_RATE_DETAIL = 'activity feed rate limit exceeded (60/min per user)';

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ProjectAuditPage, ProjectDto, TimelinePage } from '@sylvite/contracts';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { ADMIN, Browser, createUsers, startApp } from './test-app';
-import type { ProjectAuditPage, ProjectDto, TimelinePage } from './wire';
 
 const DETAIL = 'activity feed rate limit exceeded (60/min per user)';
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;

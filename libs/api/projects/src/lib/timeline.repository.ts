@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { encodeCursor, type Cursor } from '@sylvite/contracts';
+import { encodeCursor, type Cursor, type ProjectAuditItem, type TimelineItem } from '@sylvite/contracts';
 import { likePrefix } from '@sylvite/api-audit';
-import type { ProjectAuditItem, TimelineItem } from './wire';
 
 /**
  * Which rows a reader may see. `all`: every row. `rows`: rows of the listed projects and, when

@@ -1,5 +1,7 @@
 /** Sign-in, sessions, users, roles and API tokens: the shapes on the wire. */
 
+import type { ProjectRole } from './projects';
+
 export const SESSION_COOKIE = 'sylvite_session';
 /** Angular's own double-submit names: the cookie the server sets and the header the client echoes. */
 export const XSRF_COOKIE = 'XSRF-TOKEN';
@@ -25,7 +27,7 @@ export interface MembershipDto {
   project_id: string;
   project_slug: string;
   project_name: string;
-  role: 'viewer' | 'operator' | 'admin';
+  role: ProjectRole;
 }
 
 export interface MeResponse {

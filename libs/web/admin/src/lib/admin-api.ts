@@ -1,5 +1,5 @@
 import { inject, Injectable } from '@angular/core';
-import type { RoleDto, UserDto } from '@sylvite/contracts';
+import type { ProjectDto, ProjectMemberDto, ProjectRole, RoleDto, UserDto } from '@sylvite/contracts';
 import { ApiClient } from '@sylvite/web-data-access';
 import type { Observable } from 'rxjs';
 
@@ -16,29 +16,7 @@ export interface RoleRequest {
   permissions?: string[];
 }
 
-/* TODO(contracts): mirrors libs/api/projects/src/lib/wire.ts until the shapes move to @sylvite/contracts. */
-export type ProjectRole = 'viewer' | 'operator' | 'admin';
 export const PROJECT_ROLES: readonly ProjectRole[] = ['viewer', 'operator', 'admin'];
-
-export interface ProjectDto {
-  id: string;
-  slug: string;
-  name: string;
-  description: string | null;
-  minion_patterns: string[];
-  archived_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ProjectMemberDto {
-  user_id: string;
-  username: string;
-  display_name: string | null;
-  role: ProjectRole;
-  created_at: string;
-  updated_at: string;
-}
 
 export interface ProjectRequest {
   slug?: string;

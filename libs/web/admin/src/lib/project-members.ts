@@ -4,9 +4,10 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
+import type { ProjectMemberDto, ProjectRole } from '@sylvite/contracts';
 import { liveResource, resourceError } from '@sylvite/web-data-access';
 import { ConfirmService, ErrorState, Loading } from '@sylvite/web-ui';
-import { AdminApi, PROJECT_ROLES, type ProjectMemberDto, type ProjectRole } from './admin-api';
+import { AdminApi, PROJECT_ROLES } from './admin-api';
 import { Feedback } from './feedback';
 
 /** One project's members: add by username, change role, remove (the API keeps the last admin). */

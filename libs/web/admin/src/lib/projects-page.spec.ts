@@ -4,10 +4,9 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import type { MeResponse } from '@sylvite/contracts';
+import type { MeResponse, ProjectDto, ProjectMemberDto } from '@sylvite/contracts';
 import { aMe, AuthService } from '@sylvite/web-data-access';
 import { ConfirmService } from '@sylvite/web-ui';
-import type { ProjectDto, ProjectMemberDto } from './admin-api';
 import { ProjectsPage } from './projects-page';
 
 const PROJECT_ADMIN = aMe({

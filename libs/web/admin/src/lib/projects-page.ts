@@ -5,10 +5,11 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Router } from '@angular/router';
+import type { ProjectDto } from '@sylvite/contracts';
 import { AuthService, liveResource, patchQuery, resourceError, valueOf } from '@sylvite/web-data-access';
 import { Badge, ConfirmService, EmptyState, ErrorState, Icon, Loading, PageHeader } from '@sylvite/web-ui';
 import { of } from 'rxjs';
-import { AdminApi, type ProjectDto, splitList } from './admin-api';
+import { AdminApi, splitList } from './admin-api';
 import { Feedback } from './feedback';
 import { ProjectMembers } from './project-members';
 

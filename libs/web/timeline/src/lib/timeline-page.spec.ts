@@ -4,8 +4,8 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
+import type { TimelineItem, TimelinePage as TimelinePageDto } from '@sylvite/contracts';
 import { aMe, AuthService } from '@sylvite/web-data-access';
-import type { TimelineItem, TimelinePageDto } from './timeline-api';
 import { TIMELINE_POLL_MS, TimelinePage } from './timeline-page';
 
 function anItem(id: string, occurred_at: string, overrides: Partial<TimelineItem> = {}): TimelineItem {

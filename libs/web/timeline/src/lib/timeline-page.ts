@@ -6,10 +6,11 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Router } from '@angular/router';
+import type { TimelineItem } from '@sylvite/contracts';
 import { AuthService, liveResource, patchQuery, toApiError, valueOf, type ApiError } from '@sylvite/web-data-access';
 import { Badge, EmptyState, ErrorState, Loading, PageHeader, RelativeTime } from '@sylvite/web-ui';
 import { debounceTime, firstValueFrom, map, of, Subject, type Subscription } from 'rxjs';
-import { type ProjectRef, TimelineApi, type TimelineItem } from './timeline-api';
+import { type ProjectRef, TimelineApi } from './timeline-api';
 
 export const TIMELINE_POLL_MS = 5000;
 export const TIMELINE_PAGE_SIZE = 50;
