@@ -9,3 +9,4 @@ export * from './lib/keys';
 export * from './lib/minions';
 export * from './lib/projects';
 export * from './lib/timeline';
+export * from './lib/settings';

@@ -1,9 +1,9 @@
 import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { ActivityEventDetailDto, ActivityPage, PermissionKey } from '@sylvite/contracts';
+import type { ActivityEventDetailDto, ActivityPage, ActivityWidgetConfig, PermissionKey } from '@sylvite/contracts';
 import { Authenticated, Ctx, RequirePerm, type AuthenticatedPrincipal, type RequestContext } from '@sylvite/api-core';
-import { ActivityService, type ActivityWidgetConfig } from './activity.service';
+import { ActivityService } from './activity.service';
 import { ActivityExportQueryDto, ActivityQueryDto, ActivityStreamQueryDto } from './dto/activity-query.dto';
 import { ActivityExportService } from './export/activity-export.service';
 import { ActivityStreamHub } from './stream/activity-stream.service';

@@ -1,15 +1,13 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import {
-  ACTIVITY_LIMIT_DEFAULT, decodeCursor, encodeCursor, type ActivityEventDetailDto, type ActivityPage, type Principal,
+  ACTIVITY_LIMIT_DEFAULT, decodeCursor, encodeCursor, type ActivityEventDetailDto, type ActivityPage, type ActivityWidgetConfig, type Principal,
+  type WidgetSettings,
 } from '@sylvite/contracts';
-import { AppSettings, WIDGET_DEFAULTS, type WidgetSettings } from '@sylvite/api-settings';
+import { AppSettings, WIDGET_DEFAULTS } from '@sylvite/api-settings';
 import { activityScopeFor, scopeCategories } from './activity-scope';
 import { effectiveScope, type ActivityFilter } from './activity-filter';
 import { ActivityRepository, type ActivityCriteria, type PageRequest } from './activity.repository';
 import type { ActivityFilterDto, ActivityQueryDto, ActivityRangeDto } from './dto/activity-query.dto';
-
-/** GET /api/activity/widget-config: the settings' widget section (one source of its defaults). */
-export type ActivityWidgetConfig = WidgetSettings;
 
 const WIDGET_BOUNDS: Partial<Record<keyof WidgetSettings, [number, number]>> = {
   widget_event_count: [1, 50],

@@ -1,22 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { BehaviorSubject, Subject } from 'rxjs';
-import type { ActivityEventDto } from '@sylvite/contracts';
+import type { ActivityEventDto, ActivityStreamStatus } from '@sylvite/contracts';
 
-/** The Salt stream's state as the console's heartbeat shows it. */
-export interface StreamStatus {
-  /** `standby`: another replica holds the stream (this one relays its rows). */
-  state: 'connected' | 'reconnecting' | 'disabled' | 'standby';
-  last_event_at: string | null;
-  last_byte_at: string | null;
-  reconnects: number;
-  events_per_second: number;
-  /** Receive time minus the event's `_stamp` of the latest event (clock skew included). */
-  lag_ms: number | null;
-  /** Why the stream is not connected (login refused, salt-api unreachable…); null when fine. */
-  last_error?: string | null;
-  /** Events parsed and waiting for the database writer. */
-  queue_depth?: number;
-}
+/** The Salt stream's state as the console's heartbeat shows it (the SSE `event: status` payload). */
+export type StreamStatus = ActivityStreamStatus;
 
 /** One committed batch: the rows and, index for index, the minions each row concerns (for scoping). */
 export interface ActivityBatch {

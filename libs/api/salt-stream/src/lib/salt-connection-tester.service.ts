@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EffectiveSaltConnection, SaltConnectionTester, SaltConnectionTestResult } from '@sylvite/api-settings';
+import type { SaltConnectionTestResult } from '@sylvite/contracts';
+import type { EffectiveSaltConnection, SaltConnectionTester } from '@sylvite/api-settings';
 import { SaltApiError } from './client/errors';
 import { SaltApiClient } from './client/salt-api.client';
 import type { SaltRootInfo } from './client/types';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
+import type { SaltSettingsView, SettingsView, WidgetSettings } from '@sylvite/contracts';
 import { APP_CONFIG, type AppConfig } from '@sylvite/api-core';
 import { SecretBox } from './secret-box';
 import type { AuditSettingsDto, RetentionSettingsDto, SaltSettingsDto, StreamSettingsDto, WidgetSettingsDto } from './settings.dto';
@@ -13,36 +14,6 @@ export interface EffectiveSaltConnection {
   username: string | null;
   password: string | null;
   eauth: string;
-}
-
-export interface SaltSettingsView {
-  url: string | null;
-  username: string | null;
-  eauth: string;
-  /** The password itself is never returned. */
-  password_set: boolean;
-  /** URL and username are set. */
-  configured: boolean;
-  /** Fields whose value comes from the environment (SALT_API_*) because none was saved. */
-  from_environment: string[];
-}
-
-export interface WidgetSettings {
-  widget_hide_dispatch: boolean;
-  widget_hide_routine: boolean;
-  widget_show_jobs: boolean;
-  widget_show_keys: boolean;
-  widget_show_minions: boolean;
-  widget_event_count: number;
-  widget_heartbeat_minutes: number;
-}
-
-export interface SettingsView {
-  salt: SaltSettingsView;
-  stream: { enabled: boolean; from_environment: boolean };
-  retention: { days: number };
-  audit: { audit_reads: boolean };
-  widget: WidgetSettings;
 }
 
 export const WIDGET_DEFAULTS: Readonly<WidgetSettings> = {

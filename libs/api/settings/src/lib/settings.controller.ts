@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Optional, Patch, Post, Put, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { SaltConnectionTestResult, SaltSettingsView, SettingsView, WidgetSettings } from '@sylvite/contracts';
 import { Ctx, RequirePerm, type RequestContext } from '@sylvite/api-core';
-import { AppSettings, type SaltSettingsView, type SettingsView, type WidgetSettings } from './app-settings.service';
-import { SALT_CONNECTION_TESTER, type SaltConnectionTester, type SaltConnectionTestResult } from './salt-connection-tester';
+import { AppSettings } from './app-settings.service';
+import { SALT_CONNECTION_TESTER, type SaltConnectionTester } from './salt-connection-tester';
 import { AuditSettingsDto, RetentionSettingsDto, SaltSettingsDto, StreamSettingsDto, WidgetSettingsDto } from './settings.dto';
 
 const uid = (ctx: RequestContext) => ctx.principal?.userId ?? null;

@@ -4,6 +4,7 @@
  */
 
 import type { ActivityCategory } from './permissions';
+import type { WidgetSettings } from './settings';
 
 // ACTIVITY_CATEGORIES / ActivityCategory live in permissions.ts (a category is what view:<category>:* grants).
 
@@ -176,4 +177,23 @@ export interface ActivityQuery extends ActivityStreamFilter {
   offset?: number;
   before_cursor?: string;
   since_cursor?: string;
+}
+
+/** GET /api/activity/widget-config: the settings' widget section. */
+export type ActivityWidgetConfig = WidgetSettings;
+
+/** The activity stream's `event: status` payload: the api's connection to salt-api's event bus. */
+export interface ActivityStreamStatus {
+  /** `standby`: another replica holds the stream (this one relays its rows). */
+  state: 'connected' | 'reconnecting' | 'disabled' | 'standby';
+  last_event_at: string | null;
+  last_byte_at: string | null;
+  reconnects: number;
+  events_per_second: number;
+  /** Receive time minus the event's `_stamp` of the latest event (clock skew included). */
+  lag_ms: number | null;
+  /** Why the stream is not connected (login refused, salt-api unreachable…); null when fine. */
+  last_error?: string | null;
+  /** Events parsed and waiting for the database writer. */
+  queue_depth?: number;
 }

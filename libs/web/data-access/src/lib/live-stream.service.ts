@@ -1,5 +1,5 @@
 import { computed, DestroyRef, effect, inject, Injectable, InjectionToken, signal, untracked } from '@angular/core';
-import { ACTIVITY_CATEGORIES, type ActivityEventDto, decide, type MeResponse } from '@sylvite/contracts';
+import { ACTIVITY_CATEGORIES, type ActivityEventDto, type ActivityStreamStatus, decide, type MeResponse } from '@sylvite/contracts';
 import { type Observable, Subject } from 'rxjs';
 import { apiUrl } from './api-client';
 import { AuthService } from './auth.service';
@@ -7,15 +7,6 @@ import { type DataTopic, InvalidationHub } from './invalidation-hub';
 
 /** The browser's connection to the api, combined with what the api says of its own Salt connection. */
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'disabled' | 'closed';
-
-/**
- * The `event: status` payload: the api's connection to salt-api's event bus.
- * TODO(contracts): move to libs/shared/contracts/src/lib/activity.ts beside ActivityEventDto.
- */
-export interface ActivityStreamStatus {
-  state: 'connected' | 'reconnecting' | 'disabled';
-  last_event_at: string | null;
-}
 
 export const ACTIVITY_STREAM_URL = apiUrl('/activity/stream');
 export const FALLBACK_REFRESH_MS = 30_000;

@@ -2,8 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/c
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatDialog } from '@angular/material/dialog';
 import { RouterLink } from '@angular/router';
-import type { ActivityCategory, ActivityPage } from '@sylvite/contracts';
-import { ActivityApi, ActivityRow, LIVE_STATE_TEXT, openActivityDetail, type ActivityWidgetConfig } from '@sylvite/web-activity';
+import type { ActivityCategory, ActivityPage, ActivityWidgetConfig } from '@sylvite/contracts';
+import { ActivityApi, ActivityRow, LIVE_STATE_TEXT, openActivityDetail } from '@sylvite/web-activity';
 import { AuthService, InvalidationHub, liveResource, LiveStreamService, resourceError, valueOf } from '@sylvite/web-data-access';
 import { Clock, ErrorState, formatRelative, Loading } from '@sylvite/web-ui';
 import { of, throttleTime } from 'rxjs';

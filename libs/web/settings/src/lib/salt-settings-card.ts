@@ -4,10 +4,11 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import type { SaltConnectionTestResult, SaltSettingsView } from '@sylvite/contracts';
 import { toApiError } from '@sylvite/web-data-access';
 import { Badge } from '@sylvite/web-ui';
 import { firstValueFrom } from 'rxjs';
-import { type SaltConnectionTestResult, type SaltSettingsPatch, SettingsApi, type SaltSettingsView } from './settings-api';
+import { type SaltSettingsPatch, SettingsApi } from './settings-api';
 
 /** The salt-api connection: edit, test without saving, save (the stream reconnects by itself). */
 @Component({

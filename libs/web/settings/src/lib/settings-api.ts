@@ -1,34 +1,7 @@
 import { inject, Injectable } from '@angular/core';
+import type { AuditRetentionView, SaltConnectionTestResult, SaltSettingsView, SettingsView, WidgetSettings } from '@sylvite/contracts';
 import { ApiClient } from '@sylvite/web-data-access';
 import type { Observable } from 'rxjs';
-
-/* TODO(contracts): mirrors libs/api/settings (SettingsView, SaltConnectionTestResult) until they move to @sylvite/contracts. */
-export interface SaltSettingsView {
-  url: string | null;
-  username: string | null;
-  eauth: string;
-  password_set: boolean;
-  configured: boolean;
-  from_environment: string[];
-}
-
-export interface WidgetSettings {
-  widget_hide_dispatch: boolean;
-  widget_hide_routine: boolean;
-  widget_show_jobs: boolean;
-  widget_show_keys: boolean;
-  widget_show_minions: boolean;
-  widget_event_count: number;
-  widget_heartbeat_minutes: number;
-}
-
-export interface SettingsView {
-  salt: SaltSettingsView;
-  stream: { enabled: boolean; from_environment: boolean };
-  retention: { days: number };
-  audit: { audit_reads: boolean };
-  widget: WidgetSettings;
-}
 
 export interface SaltSettingsPatch {
   url?: string | null;
@@ -36,31 +9,6 @@ export interface SaltSettingsPatch {
   /** Omitted keeps the saved password; null clears it. */
   password?: string | null;
   eauth?: string;
-}
-
-export interface SaltConnectionTestResult {
-  ok: boolean;
-  url: string | null;
-  eauth: string;
-  user: string | null;
-  error: string | null;
-  status: number | null;
-  salt_version: string | null;
-  server: string | null;
-  clients: string[];
-  missing_clients: string[];
-  minion_count: number | null;
-  minion_count_source: 'keys' | 'minions' | null;
-  pending_keys: number | null;
-  perms: unknown;
-  token_lifetime_s: number | null;
-  latency_ms: number;
-}
-
-export interface AuditRetentionView {
-  days: number;
-  default: number;
-  minimum: number;
 }
 
 @Injectable({ providedIn: 'root' })

@@ -1,7 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
-import type { SettingsView } from './settings-api';
+import type { SettingsView } from '@sylvite/contracts';
 import { SettingsPage } from './settings-page';
 
 const VIEW: SettingsView = {

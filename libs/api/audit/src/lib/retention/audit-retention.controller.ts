@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min, ValidateIf } from 'class-validator';
+import type { AuditRetentionView } from '@sylvite/contracts';
 import { Ctx, RequirePerm, type RequestContext } from '@sylvite/api-core';
 import { SettingsStore } from '@sylvite/api-settings';
 import { AUDIT_RETENTION_DEFAULT, AUDIT_RETENTION_KEY, AUDIT_RETENTION_MIN, AuditRetentionService } from './audit-retention.service';
@@ -13,12 +14,6 @@ export class AuditRetentionDto {
   @Min(AUDIT_RETENTION_MIN, { message: MESSAGE })
   @Max(36500, { message: MESSAGE })
   days!: number;
-}
-
-export interface AuditRetentionView {
-  days: number;
-  default: number;
-  minimum: number;
 }
 
 /**
