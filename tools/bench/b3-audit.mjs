@@ -42,7 +42,7 @@ async function xactCommits(db) {
 }
 
 export async function run(ctx) {
-  const seconds = ctx.quick ? 4 : 10;
+  const seconds = ctx.quick ? 3 : 10;
   const rounds = ctx.quick ? 2 : 3;
   const url = await ctx.newDatabase('bench_audit');
   const db = await connect(url);

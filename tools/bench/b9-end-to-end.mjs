@@ -34,7 +34,7 @@ async function side({ n, url, headers, sim, rate, seconds }) {
 export async function run(ctx) {
   const n = ctx.quick ? 200 : 1000;
   const rate = ctx.quick ? 200 : 1000;
-  const seconds = ctx.quick ? 5 : 10;
+  const seconds = ctx.quick ? 4 : 10;
   const rounds = 2;
   const url = await ctx.newDatabase('bench_e2e');
   const simA = await startSim(ctx, ['--minions', String(SIM_MINIONS)]);
