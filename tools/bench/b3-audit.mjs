@@ -108,24 +108,27 @@ export async function run(ctx) {
     });
     touch = entries.find((e) => /^UPDATE sessions\b/i.test(e.sql));
     if (touch) {
-      const select = touch.sql
-        .replace(/^UPDATE sessions SET[\s\S]*?WHERE/i, 'SELECT id, user_id, expires_at FROM sessions WHERE')
-        .replace(/RETURNING[\s\S]*$/i, '');
+      // The same lookup, writing only when last_seen_at is a minute old: an UPDATE that matches no
+      // row takes no transaction id, so its commit neither writes WAL nor waits for fsync.
+      const guarded = `WITH s AS (
+          SELECT id, user_id, expires_at, last_seen_at FROM sessions
+           WHERE id = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(mins => $2)),
+        t AS (UPDATE sessions x SET last_seen_at = now() FROM s WHERE x.id = s.id AND s.last_seen_at < now() - interval '60 seconds')
+        SELECT id, user_id, expires_at FROM s`;
       const time = async (text) => {
         const ms = [];
+        const lsn = await walLsn(db);
         for (let i = 0; i < 200; i++) {
           const t = performance.now();
           await db.query({ text, values: touch.params });
           ms.push(performance.now() - t);
         }
-        return summarize(ms);
+        return { ...summarize(ms), wal_bytes: Math.round((await walBytesSince(db, lsn)) / 200) };
       };
-      const lsn = await walLsn(db);
-      const upd = await time(touch.sql);
-      const wal = await walBytesSince(db, lsn);
-      const sel = await time(select);
-      out.session_touch = { update: upd, select: sel, update_wal_bytes: Math.round(wal / 200) };
-      ctx.log(`B3 session lookup: UPDATE p50 ${fmtNum(upd.p50, 2)} ms (${out.session_touch.update_wal_bytes} B WAL), SELECT p50 ${fmtNum(sel.p50, 2)} ms`);
+      const current = await time(touch.sql);
+      const fixed = await time(guarded);
+      out.session_touch = { current, guarded: fixed, sql: touch.sql };
+      ctx.log(`B3 session lookup: as run ${fmtNum(current.p50, 2)} ms p50, ${current.wal_bytes} B WAL; guarded ${fmtNum(fixed.p50, 2)} ms, ${fixed.wal_bytes} B WAL`);
     }
   }
 
@@ -170,11 +173,10 @@ export async function run(ctx) {
     }),
     ...(out.session_touch
       ? [
-          row('B3', 'session lookup per request', {
-            measured: `UPDATE+commit p50 ${fmtNum(out.session_touch.update.p50, 2)} / p99 ${fmtNum(out.session_touch.update.p99, 2)} ms`,
-            baseline: `SELECT p50 ${fmtNum(out.session_touch.select.p50, 2)} / p99 ${fmtNum(out.session_touch.select.p99, 2)} ms`,
-            ratio: { median: out.session_touch.update.p50 / out.session_touch.select.p50, min: out.session_touch.update.p50 / out.session_touch.select.p50, max: out.session_touch.update.p50 / out.session_touch.select.p50 },
-            goal: 'informational',
+          row('B3', 'session lookup, every request', {
+            measured: `UPDATE as run: p50 ${fmtNum(out.session_touch.current.p50, 2)} / p99 ${fmtNum(out.session_touch.current.p99, 2)} ms, ${out.session_touch.current.wal_bytes} B WAL`,
+            baseline: `guarded: p50 ${fmtNum(out.session_touch.guarded.p50, 2)} ms, ${out.session_touch.guarded.wal_bytes} B WAL`,
+            goal: 'informational (cheap fix)',
           }),
         ]
       : []),

@@ -97,6 +97,14 @@ export async function measureQueries(ctx, sqlClient, queries, plans, { rounds, n
       res.ratios_p99.push(a.p99 / b.p99);
       res.ratios_p50.push(a.p50 / b.p50);
     }
+    // Each feed statement alone (page, count): where the SQL side's time goes.
+    if (plan) {
+      res.statements = [];
+      for (const st of plan.filter((x) => /^\s*(SELECT|WITH)/i.test(x.sql))) {
+        const t = await sample(() => sqlClient.query({ text: st.sql, values: st.params }), { n: 5, budgetMs: 1000, min: 1 });
+        res.statements.push({ kind: /count\(\*\)/i.test(st.sql) ? 'count' : 'page', p50_ms: summarize(t.ms).p50 });
+      }
+    }
     res.api_summary = summarize(res.api);
     res.sql_summary = summarize(res.sql);
     res.ratio_p99 = ratioOf(res.ratios_p99);
