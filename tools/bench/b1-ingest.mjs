@@ -148,18 +148,25 @@ async function latencyAtRate(pipe, db, listenUrl, eventsPerS, seconds) {
   await sleep(1500);
   await listener.end();
   const m1 = await pipe.metrics();
-  const rows = (await db.query('SELECT id::text AS id, occurred_at FROM activity_events WHERE id > $1::bigint ORDER BY id', [start])).rows;
+  // Ordered by the bigint column: `ORDER BY id` would sort the text alias ('100000' < '99999').
+  const rows = (await db.query('SELECT e.id::text AS id, e.occurred_at, e.received_at, e.event_type FROM activity_events e WHERE e.id > $1::bigint ORDER BY e.id', [start])).rows;
   const lat = [];
+  const byType = {};
   let j = 0;
   for (const r of rows) {
     const id = BigInt(r.id);
     while (j < notices.length && notices[j].max < id) j++;
     if (j >= notices.length) break;
-    lat.push(notices[j].at - r.occurred_at.getTime());
+    const ms = notices[j].at - r.occurred_at.getTime();
+    lat.push(ms);
+    (byType[r.event_type] ??= { n: 0, sum: 0, max: 0, recv_max: 0 }).n++;
+    byType[r.event_type].sum += ms;
+    byType[r.event_type].max = Math.max(byType[r.event_type].max, ms);
+    byType[r.event_type].recv_max = Math.max(byType[r.event_type].recv_max, r.received_at - r.occurred_at);
   }
   return {
     rows: rows.length, matched: lat.length, events_per_s: Math.round(eventsPerS), latency_ms: summarize(lat), dropped: m1.dropped - m0.dropped,
-    checkpoints: (await checkpoints(db)) - ckpt0, trace,
+    checkpoints: (await checkpoints(db)) - ckpt0, trace, by_type: byType,
   };
 }
 

@@ -30,7 +30,7 @@ const ISO_US = (col) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:M
 /** `<iso>|<id>` of the row at `offset` newest-first: a before_cursor that starts a page there. */
 export async function cursorAt(c, table, offset) {
   const col = table === 'audit_log' ? 'at' : 'occurred_at';
-  const r = await c.query(`SELECT ${ISO_US(col)} AS at, id::text AS id FROM ${table} ORDER BY ${col} DESC, id DESC OFFSET $1 LIMIT 1`, [offset]);
+  const r = await c.query(`SELECT ${ISO_US(`t.${col}`)} AS at, t.id::text AS id FROM ${table} t ORDER BY t.${col} DESC, t.id DESC OFFSET $1 LIMIT 1`, [offset]);
   if (!r.rows[0]) throw new Error(`no row at offset ${offset} of ${table}`);
   return `${r.rows[0].at}|${r.rows[0].id}`;
 }
