@@ -232,9 +232,13 @@ describe('event shapes against the corpus', () => {
   });
 
   it('should refuse the state run that starts second like line 65 while one is running', async () => {
-    const a = await postJson(sim.url, '/_sim/jobs', { tgt: 'db01*', fun: 'state.highstate', stateMode: 'ok' });
-    const b = await postJson(sim.url, '/_sim/jobs', { tgt: 'db01*', fun: 'state.apply', stateMode: 'ok' });
-    const jids = [a, b].map((r) => r.json<{ jid: string }>().jid);
+    // Both start in the same tick, so the second always finds the first running (two HTTP calls
+    // could land after the first, sped-up run has already finished on a loaded machine).
+    const started = (await Promise.all([
+      sim.cliJob({ tgt: 'db01*', fun: 'state.highstate', stateMode: 'ok' }),
+      sim.cliJob({ tgt: 'db01*', fun: 'state.apply', stateMode: 'ok' }),
+    ])) as Array<{ jid: string }>;
+    const jids = started.map((r) => r.jid);
     const rets = await cap.waitFor((e) => jids.some((j) => e.tag === `salt/job/${j}/ret/db01.example.com`), 2);
     const conflicts = rets.filter((e) => Array.isArray(e.data['return']));
     expect(conflicts).toHaveLength(1);
