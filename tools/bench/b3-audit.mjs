@@ -93,6 +93,12 @@ export async function run(ctx) {
       A.push(await cannon(api.url + '/api/tokens', { method: 'POST', headers: auth, body, seconds, connections: 1 }));
       B.push(await cannon(api.url + '/api/auth/setup', { seconds, connections: 1 }));
     }
+    // What one POST runs, statement by statement (bench-results.json): where its time goes.
+    const entries = await captureStatements(ctx.cluster, async () => {
+      await admin.post('/api/tokens', body);
+    });
+    out.post_statements = entries.map((e) => e.sql.replace(/\s+/g, ' ').slice(0, 100));
+    out.post_transactions = entries.filter((e) => /^(COMMIT|INSERT|UPDATE|DELETE)/i.test(e.sql)).length;
     // And saturated: every mutation's row is sealed into the hash chain under one lock.
     out.post_saturated = await cannon(api.url + '/api/tokens', { method: 'POST', headers: auth, body, seconds, connections: CONNECTIONS });
     out.post = { post: A, public_get: B, delta_p99: ratioOf(A.map((a, i) => a.p99 - B[i].p99)), ratio_rps: ratioOf(A.map((a, i) => a.rps / B[i].rps)) };
@@ -160,7 +166,7 @@ export async function run(ctx) {
   const p = out.post;
   rows.push(
     row('B3', 'POST /api/tokens (durable audit)', {
-      measured: `${fmtNum(median(p.post.map((a) => a.rps)))} req/s, p99 ${median(p.post.map((a) => a.p99))} ms (+${fmtNum(p.delta_p99?.median)} ms)`,
+      measured: `${fmtNum(median(p.post.map((a) => a.rps)))} req/s, p99 ${median(p.post.map((a) => a.p99))} ms (+${fmtNum(p.delta_p99?.median)} ms), ${out.post_statements.length} statements`,
       baseline: `@Public GET /api/auth/setup p99 ${median(p.public_get.map((a) => a.p99))} ms`,
       ratio: p.ratio_rps,
       goal: 'p99 + ≤ 2 ms (no audit switch: vs @Public)',

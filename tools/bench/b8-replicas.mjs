@@ -77,7 +77,7 @@ export async function run(ctx) {
       ok: ratio ? ratio.median >= 0.97 : null,
     }),
     row('B8', `replica delivery at ${rate} events/s`, {
-      measured: `replica p99 ${R.map((r) => fmtNum(r.latency.p99, 0)).join(' / ')} ms (+${fmtNum(extra, 0)})`,
+      measured: `replica p99 ${R.map((r) => fmtNum(r.latency.p99, 0)).join(' / ')} ms (${extra >= 0 ? '+' : ''}${fmtNum(extra, 0)})`,
       baseline: `leader p99 ${fmtNum(L.latency.p99, 0)} ms, ${L.frames} frames${missing > 0 ? `; replicas ${missing} fewer` : ''}`,
       goal: 'replica extra p99 < 50 ms',
       ok: Number.isFinite(extra) ? extra < 50 : null,
