@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, sqlRows, type AppConfig } from '@sylvite/api-core';
+import { APP_CONFIG, type AppConfig } from '@sylvite/api-core';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -33,13 +33,16 @@ export class SessionsService {
   /** The live session for a cookie secret, touching `last_seen_at` at most once a minute. */
   async resolve(token: string): Promise<SessionRow | null> {
     const id = sha256(token);
-    const rows = await sqlRows<SessionRow>(this.db, 
-      `UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < now() - interval '60 seconds' THEN now() ELSE last_seen_at END
-        WHERE id = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(mins => $2)
-        RETURNING id, user_id, expires_at`,
+    // A read, not a write, on almost every request: the row is touched only once it is a minute stale.
+    const rows: (SessionRow & { stale: boolean })[] = await this.db.query(
+      `SELECT id, user_id, expires_at, last_seen_at < now() - interval '60 seconds' AS stale FROM sessions
+        WHERE id = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(mins => $2)`,
       [id, this.config.auth.sessionIdleMinutes],
     );
-    return rows[0] ?? null;
+    const s = rows[0];
+    if (!s) return null;
+    if (s.stale) await this.db.query('UPDATE sessions SET last_seen_at = now() WHERE id = $1', [id]);
+    return { id: s.id, user_id: s.user_id, expires_at: s.expires_at };
   }
 
   async isLive(id: string): Promise<boolean> {
