@@ -91,15 +91,3 @@ export class ApiClient {
     this.agent.destroy();
   }
 }
-
-/** Plain GET of a URL (the simulator's control API, /metrics). */
-export function getJson(url) {
-  return fetch(url).then(async (r) => ({ status: r.status, json: await r.json().catch(() => null) }));
-}
-
-export function postJson(url, body) {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
-    status: r.status,
-    json: await r.json().catch(() => null),
-  }));
-}

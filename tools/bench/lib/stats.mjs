@@ -34,22 +34,6 @@ export function ratioOf(ratios) {
   return { median: median(r), min: Math.min(...r), max: Math.max(...r), n: r.length };
 }
 
-/**
- * Runs `a` and `b` alternately for `rounds` rounds; each returns a round result. Returns the
- * lists of round results for each side.
- */
-export async function interleave(rounds, a, b) {
-  const A = [];
-  const B = [];
-  for (let i = 0; i < rounds; i++) {
-    A.push(await a(i));
-    B.push(await b(i));
-  }
-  return { A, B };
-}
-
-export const round = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
-
 export function fmtNum(x, d = 1) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   if (Math.abs(x) >= 1e6) return `${(x / 1e6).toFixed(2)}M`;

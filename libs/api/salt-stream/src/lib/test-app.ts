@@ -154,7 +154,7 @@ export class Sim {
 /** The connector tests run the built simulator; a fresh checkout builds it once. */
 export function ensureSimBuilt(): void {
   if (existsSync(SIM)) return;
-  const r = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/nx/bin/nx.js'), 'build', 'salt-sim', '--output-style=static'], {
+  const r = spawnSync(process.execPath, [require.resolve('nx/bin/nx'), 'build', 'salt-sim', '--output-style=static'], {
     cwd: ROOT, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'inherit',
   });
   if (r.status !== 0 || !existsSync(SIM)) throw new Error('could not build salt-sim');
