@@ -29,6 +29,11 @@ async function bootstrap(): Promise<void> {
   app.disable('x-powered-by');
   // The request id first, so even a body the parser refuses is answered with X-Request-Id.
   app.use(assignRequestId);
+  // Prometheus scrapes `/metrics` by convention; it is the same endpoint as `/api/metrics`.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.path === '/metrics') req.url = '/api' + req.url;
+    next();
+  });
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.use(cookieParser());
@@ -75,7 +80,7 @@ function serveConsole(app: NestExpressApplication): void {
     if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
   } });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api') || req.path === '/metrics') return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api')) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dir, 'index.html'));
   });

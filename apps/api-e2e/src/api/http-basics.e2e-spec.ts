@@ -106,4 +106,13 @@ describe('request ids, the error envelope and input that is not what a route exp
     expect(await db.rowOf(nul.id)).toMatchObject({ action: 'role.delete', decision: 'deny', resource: 'role:x\uFFFDy' });
     expect(await db.rowOf(surrogate.id)).toMatchObject({ action: 'role.create', decision: 'deny', resource: 'role:x\uFFFDy' });
   });
+
+  it('should serve Prometheus metrics at /metrics and /api/metrics without signing in', async () => {
+    for (const path of ['/metrics', '/api/metrics']) {
+      const r = await fetch(api.url + path);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await r.text()).toMatch(/^sylvite_\w+/m);
+    }
+  });
 });
