@@ -182,6 +182,29 @@ describe('jobs index', () => {
     });
   });
 
+  it('should page the stored job rows in id order when their ids cross a power of ten', async () => {
+    const at = new Date(T0 + 500_000);
+    await ds.query(`SELECT sylvite_ensure_activity_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)`, [at]);
+    await ds.query(`SELECT setval('activity_events_id_seq', 999995)`);
+    const jid = jidAt(500);
+    for (let i = 0; i < 10; i++) {
+      await ds.query(
+        `INSERT INTO activity_events (occurred_at, category, event_type, outcome, tag, minion_id, jid, fun, summary, search_text, dedupe_key)
+         VALUES ($1, 'job', 'job.ret', 'ok', 't', $2, $3, 'test.ping', 's', 's', $4)`,
+        [at, `pow${i}`, jid, `${jid}|pow${i}`],
+      );
+    }
+    // Pages of 4, as catch-up walks them: 999996…1000005 must all come back, in order.
+    const seen: string[] = [];
+    for (let after = '0'; ; ) {
+      const page = await repo.activityJobRows(at, after, 4);
+      seen.push(...page.filter((r) => r.jid === jid).map((r) => r.id));
+      if (page.length < 4) break;
+      after = page[page.length - 1].id;
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => String(999996 + i)));
+  });
+
   describe('the index service', () => {
     const scheduler = new SchedulerRegistry();
     const settings = { retentionDays: async () => 30 } as unknown as AppSettings;
