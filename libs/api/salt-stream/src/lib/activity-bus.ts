@@ -13,6 +13,11 @@ export interface ActivityBatch {
    * of them); null for rows whose `minion_id` says it all.
    */
   minions: (readonly string[] | null)[];
+  /**
+   * `job.new`: the publish `arg` the normalizer read, index for index; only on the replica whose
+   * writer committed the batch (absent on relayed batches, null where unknown).
+   */
+  args?: (readonly unknown[] | null)[];
 }
 
 /**
@@ -35,11 +40,11 @@ export class ActivityBus {
     return this.maxId.toString();
   }
 
-  publish(rows: ActivityEventDto[], minions?: (readonly string[] | null)[]): void {
+  publish(rows: ActivityEventDto[], minions?: (readonly string[] | null)[], args?: (readonly unknown[] | null)[]): void {
     if (!rows.length) return;
     const last = BigInt(rows[rows.length - 1].id);
     if (last > this.maxId) this.maxId = last;
-    this.batches.next({ rows, minions: minions ?? rows.map(() => null) });
+    this.batches.next({ rows, minions: minions ?? rows.map(() => null), ...(args ? { args } : {}) });
     this.rows.next(rows);
   }
 }

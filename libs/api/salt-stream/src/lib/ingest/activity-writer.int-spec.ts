@@ -125,13 +125,15 @@ describe('ActivityWriter', () => {
     const visibleWhenPublished = published.then(async (batch) =>
       count(`SELECT count(*) n FROM activity_events WHERE id = ANY($1::bigint[])`, [batch.rows.map((r) => r.id)]));
     w.start();
-    queue.push(dispatchRow('20240514140000000001'));
+    queue.push(dispatchRow('20240514140000000001', { fun: 'state.apply', arg: ['nginx', { __kwarg__: true, test: true }] }));
     queue.push(returnRow('20240514140000000001', 'web01'));
     const batch = await published;
     await w.stop();
     expect(batch.rows.map((r) => r.event_type)).toEqual(['job.new', 'job.ret']);
     expect(batch.minions[0]).toEqual(['web01', 'web02']);
     expect(batch.minions[1]).toBeNull();
+    // The publish arguments travel with the batch, so the jobs index need not read the raw event back.
+    expect(batch.args).toEqual([['nginx', { __kwarg__: true, test: true }], null]);
     await expect(visibleWhenPublished).resolves.toBe(2);
     expect(bus.lastPublishedId).toBe(batch.rows[1].id);
   });

@@ -298,7 +298,7 @@ export class ActivityWriter {
   private publish(written: WrittenRow[]): void {
     const bus = this.opts.bus;
     if (!bus) return;
-    bus.publish(written.map(toActivityDto), written.map((w) => w.row.minions));
+    bus.publish(written.map(toActivityDto), written.map((w) => w.row.minions), written.map((w) => w.row.args ?? null));
   }
 
   private async connect(): Promise<Client> {

@@ -35,6 +35,7 @@ export function jobNew(c: EventContext, tagJid: string): NormalizeResult {
     dedupeKey: `${jid}||job.new`,
     jid,
     minions,
+    args: Array.isArray(d['arg']) ? d['arg'] : null,
     fun,
     initiator,
     target,

@@ -29,6 +29,7 @@ export interface RowFields {
   jid?: string | null;
   minionId?: string | null;
   minions?: string[] | null;
+  args?: unknown[] | null;
   fun?: string | null;
   initiator?: string | null;
   target?: string | null;
@@ -57,6 +58,7 @@ export function activity(c: EventContext, f: RowFields): NormalizeResult {
     jid: f.jid ?? null,
     minionId,
     minions: f.minions ?? null,
+    args: f.args ?? null,
     fun,
     initiator,
     target,

@@ -42,6 +42,8 @@ export interface NormalizedActivity {
   minionId: string | null;
   /** `job.new`: the minions expected to answer (for scoping and `job.noreturn`); null otherwise. */
   minions: string[] | null;
+  /** `job.new`: the publish `arg`, handed to the jobs index with the committed row (never stored apart from the raw event). */
+  args?: unknown[] | null;
   fun: string | null;
   initiator: string | null;
   target: string | null;

@@ -215,6 +215,27 @@ describe('SaltStreamConnector against salt-sim', () => {
     expect(row.summary).toContain('déjà vu — 日本語 🎉');
   });
 
+  it('should store the dispatch of a job whose job.new fell into a gap while every return came after it', async () => {
+    h = await harness([], { silentMs: 60_000 });
+    await connected(h);
+    await h.sim.control('events/pause');
+    // The returns come two seconds after the publish: after the reset and the reconnect.
+    const { jid } = await h.sim.control<{ jid: string }>('jobs', { tgt: '*', fun: 'test.sleep', arg: [2] });
+    await new Promise((r) => setTimeout(r, 100));
+    await h.sim.control('events/drop', { mode: 'reset' });
+    await until('the job stored', async () => (await rowsOf(h as Harness, jid)).length >= FLEET + 1);
+    await expectStoredOnce(h, jid);
+    const gap = await until('the gap row', async () => (await (h as Harness).pg.query<{ ended_at: Date; recovered: number }>(
+      `SELECT ended_at, recovered FROM stream_gaps WHERE reason LIKE 'reconnect:%'`)).rows[0]);
+    expect(gap.recovered).toBeGreaterThanOrEqual(1);
+    const rows = (await h.pg.query<{ event_type: string; occurred_at: Date; recovered: boolean }>(
+      `SELECT e.event_type, e.occurred_at, p.raw LIKE '%"_recovered": "jobs-index"%' OR p.raw LIKE '%"_recovered":"jobs-index"%' AS recovered
+         FROM activity_events e JOIN activity_payloads p USING (id, occurred_at) WHERE e.jid = $1`, [jid])).rows;
+    // The dispatch came from the jobs index; the returns came on the new stream, after the gap.
+    expect(rows.filter((r) => r.event_type === 'job.new').map((r) => r.recovered)).toEqual([true]);
+    for (const r of rows.filter((x) => x.event_type === 'job.ret')) expect(r.occurred_at.getTime()).toBeGreaterThan(gap.ended_at.getTime());
+  });
+
   it('should recover events emitted while disconnected and store them exactly once', async () => {
     h = await harness([], { silentMs: 60_000 });
     await connected(h);

@@ -35,10 +35,12 @@ export interface ReconcileOptions {
 export interface ReconcileResult {
   /** Jobs in the index inside the window. */
   candidates: number;
-  /** `GET /jobs/<jid>` calls made. */
+  /** Jobs read with `GET /jobs/<jid>`. */
   fetched: number;
   /** Rows written that the stream had not delivered. */
   recovered: number;
+  /** Jobs whose `GET /jobs/<jid>` failed twice: what the gap took of them is not recovered. */
+  unfetched: string[];
 }
 
 const SKIP_FUNS = new Set(['saltutil.find_job', 'saltutil.running']);
@@ -148,14 +150,16 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, opts:
     if (!start || start < since || start > until) continue;
     inWindow.push({ jid, start });
   }
-  if (inWindow.length === 0) return { candidates: 0, fetched: 0, recovered: 0 };
+  if (inWindow.length === 0) return { candidates: 0, fetched: 0, recovered: 0, unfetched: [] };
 
   const stored = await deps.storedJobs(inWindow.map((j) => j.jid), since);
   const todo = inWindow
-    .filter(({ jid, start }) => {
+    .filter(({ jid }) => {
       const s = stored.get(jid);
-      if (!s) return true;
-      if (!s.dispatched && start >= new Date(from.getTime() - skewMs)) return true;
+      // Every listed job whose dispatch the store lacks, whatever its returns say (its `job.new`
+      // may have fallen into the gap while every return came after it), and every job with
+      // returns outstanding. The dedupe ledger keeps one copy of what the stream also delivered.
+      if (!s || !s.dispatched) return true;
       return s.expected === 0 || s.answered < s.expected;
     })
     .sort((a, b) => b.start.getTime() - a.start.getTime())
@@ -163,11 +167,18 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, opts:
 
   let fetched = 0;
   let recovered = 0;
+  const unfetched: string[] = [];
   const returnedBy = opts.now?.() ?? to;
   const work = [...todo];
   const worker = async () => {
     for (let j = work.shift(); j; j = work.shift()) {
-      const detail = await deps.client.job(j.jid);
+      // One failed lookup (a reset keep-alive socket, a busy master) must not end the others'.
+      const jid = j.jid;
+      const detail = await deps.client.job(jid).catch(() => deps.client.job(jid)).catch(() => null);
+      if (!detail) {
+        unfetched.push(jid);
+        continue;
+      }
       fetched++;
       if (!detail.info || detail.info.Error !== undefined) continue;
       deps.state.applyJobsIndex(j.jid, detail.raw);
@@ -182,5 +193,5 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, opts:
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
-  return { candidates: inWindow.length, fetched, recovered };
+  return { candidates: inWindow.length, fetched, recovered, unfetched };
 }

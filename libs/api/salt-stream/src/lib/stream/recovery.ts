@@ -77,7 +77,12 @@ export class GapRecovery {
       const submit = async (rows: NormalizedActivity[]) => (await writer.submit(rows)).written.length;
       const r = await reconcile({ client, state, storedJobs, submit }, w.from, w.to, this.deps.options);
       recovered = r.recovered;
+      if (r.unfetched.length) {
+        const n = r.unfetched.length;
+        reason += `; ${n} job${n === 1 ? '' : 's'} could not be read from salt-api: ${r.unfetched.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''}`;
+      }
       this.logger.log(`reconciled ${w.from.toISOString()} → ${w.to.toISOString()}: ${r.candidates} jobs in the window, ${r.fetched} fetched, ${recovered} rows recovered`);
+      if (r.unfetched.length) this.logger.warn(`reconciliation could not read ${r.unfetched.length} jobs: ${r.unfetched.slice(0, 5).join(', ')}`);
     } catch (err) {
       reason += `; reconciliation failed: ${(err as Error).message}`;
       this.logger.warn(`reconciliation failed: ${(err as Error).message}`);

@@ -182,6 +182,29 @@ describe('jobs index', () => {
     });
   });
 
+  it('should page the stored job rows in id order when their ids cross a power of ten', async () => {
+    const at = new Date(T0 + 500_000);
+    await ds.query(`SELECT sylvite_ensure_activity_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)`, [at]);
+    await ds.query(`SELECT setval('activity_events_id_seq', 999995)`);
+    const jid = jidAt(500);
+    for (let i = 0; i < 10; i++) {
+      await ds.query(
+        `INSERT INTO activity_events (occurred_at, category, event_type, outcome, tag, minion_id, jid, fun, summary, search_text, dedupe_key)
+         VALUES ($1, 'job', 'job.ret', 'ok', 't', $2, $3, 'test.ping', 's', 's', $4)`,
+        [at, `pow${i}`, jid, `${jid}|pow${i}`],
+      );
+    }
+    // Pages of 4, as catch-up walks them: 999996…1000005 must all come back, in order.
+    const seen: string[] = [];
+    for (let after = '0'; ; ) {
+      const page = await repo.activityJobRows(at, after, 4);
+      seen.push(...page.filter((r) => r.jid === jid).map((r) => r.id));
+      if (page.length < 4) break;
+      after = page[page.length - 1].id;
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => String(999996 + i)));
+  });
+
   describe('the index service', () => {
     const scheduler = new SchedulerRegistry();
     const settings = { retentionDays: async () => 30 } as unknown as AppSettings;
@@ -223,6 +246,30 @@ describe('jobs index', () => {
       await service.record([]);
       expect(await job(other)).toBeUndefined();
       leader = true;
+    });
+
+    it('should take a dispatch\'s arguments from the writer\'s batch and read them back only for a relayed one', async () => {
+      const live = jidAt(250);
+      bus.publish([dto(row({ event_type: 'job.new', jid: live, fun: 'state.apply' }), 900)], [['mon02']], [[{ __kwarg__: true, test: true }]]);
+      await service.record([]);
+      expect(await job(live)).toMatchObject({ fun: 'state.apply', args: [{ __kwarg__: true, test: true }] });
+      expect((await repo.lastJobs(['mon02'], true)).get('mon02')?.jid).toBe(live);
+
+      // Relayed (no arguments in the batch): the stored raw event is the only source.
+      const relayed = jidAt(251);
+      const at = new Date(T0 + 251_000);
+      await ds.query(`SELECT sylvite_ensure_activity_partition(($1::timestamptz AT TIME ZONE 'UTC')::date)`, [at]);
+      const [{ id }]: { id: string }[] = await ds.query(
+        `INSERT INTO activity_events (occurred_at, category, event_type, outcome, tag, jid, fun, summary, search_text, dedupe_key)
+         VALUES ($1, 'job', 'job.new', 'dispatched', 't', $2, 'state.apply', 's', 's', $3) RETURNING id::text AS id`,
+        [at, relayed, `${relayed}||job.new`],
+      );
+      const raw = JSON.stringify({ tag: `salt/job/${relayed}/new`, data: { jid: relayed, fun: 'state.apply', arg: ['nginx'] } });
+      await ds.query(`INSERT INTO activity_payloads (id, occurred_at, raw, raw_size, raw_truncated, value_trimmed) VALUES ($1, $2, $3, $4, false, false)`, [id, at, raw, raw.length]);
+      bus.publish([dto(row({ event_type: 'job.new', jid: relayed, fun: 'state.apply', occurred_at: at.toISOString() }), Number(id))], [['mon03']]);
+      await service.record([]);
+      expect(await job(relayed)).toMatchObject({ args: ['nginx'] });
+      expect((await repo.lastJobs(['mon03'], true)).has('mon03')).toBe(false);
     });
 
     it('should catch up from the activity store what was written while nobody listened', async () => {

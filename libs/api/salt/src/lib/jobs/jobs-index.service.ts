@@ -96,11 +96,13 @@ export class JobsIndexService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async applyBatch(batch: ActivityBatch): Promise<void> {
-    const rows = batch.rows.map((r, i) => ({ row: r, minions: batch.minions[i] }));
+    const rows = batch.rows.map((r, i) => ({ row: r, minions: batch.minions[i], args: batch.args?.[i] }));
     const jobRows = rows.filter((x) => x.row.category === 'job' && x.row.jid);
     if (!jobRows.length) return;
-    const applies = jobRows.filter((x) => x.row.event_type === 'job.new' && x.row.fun === 'state.apply').map((x) => x.row);
-    const args = await this.repo.newJobArgs(applies);
+    const applies = jobRows.filter((x) => x.row.event_type === 'job.new' && x.row.fun === 'state.apply');
+    // The writer hands over the `arg` it parsed; only a batch without it (relayed) reads the raw event back.
+    const stored = await this.repo.newJobArgs(applies.filter((x) => x.args === undefined).map((x) => x.row));
+    const args = new Map(applies.map((x) => [x.row.id, x.args === undefined ? (stored.get(x.row.id) ?? null) : x.args && [...x.args]]));
     const facts = jobRows
       .map((x) => factFromActivity(x.row, x.minions ?? null, args.get(x.row.id) ?? null))
       .filter((f): f is JobFact => f !== null);

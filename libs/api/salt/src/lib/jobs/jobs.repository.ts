@@ -319,7 +319,10 @@ export class JobsRepository {
     return row?.at ?? null;
   }
 
-  /** The job rows of the activity store since `since` (catch-up after a restart), oldest first. */
+  /**
+   * The job rows of the activity store since `since` (catch-up after a restart), in id order.
+   * Ordered by the bigint column: a bare `id` would name the text output column ('1000' < '999').
+   */
   async activityJobRows(since: Date, afterId: string, limit: number): Promise<(JobActivityRow & { id: string; minions: string[] | null })[]> {
     return sqlRows(
       this.db,
@@ -327,7 +330,7 @@ export class JobsRepository {
               jid, minion_id, fun, initiator, target, target_type, outcome, retcode, minions
          FROM activity_events
         WHERE category = 'job' AND occurred_at >= $1 AND id > $2::bigint AND jid IS NOT NULL
-        ORDER BY id LIMIT $3`,
+        ORDER BY activity_events.id LIMIT $3`,
       [since, afterId, limit],
     );
   }
