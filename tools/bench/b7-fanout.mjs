@@ -1,8 +1,12 @@
 // B7 — SSE fan-out: N clients in a separate process × R events/s through the api's
 // /api/activity/stream (rows inserted with one NOTIFY per batch, as the ingest writer commits them),
 // against a bare node:http broadcaster with the same clients and frames, alternating rounds.
-// Deliveries/s, latency from the stamp in each frame, and server memory per connection.
+// Deliveries/s, latency from the stamp in each frame, and server memory per connection: both
+// servers run with lib/gc-probe.cjs and are read after a full collection before and after
+// connecting — heap used, and RSS less the V8 heap left empty (see `held`) — next to the plain RSS
+// step, which also counts the garbage of the connect burst and the young generation it grew.
 import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from './lib/http.mjs';
@@ -14,10 +18,15 @@ import { fmtBytes, fmtNum, median, ratioOf } from './lib/stats.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PER_USER = 1000;
 const USER_PASSWORD = 'bench-stream-password-1';
+const GC_PROBE = join(HERE, 'lib', 'gc-probe.cjs');
 
 /** A forked helper with one request/answer at a time over IPC. */
-export async function child(file) {
-  const c = fork(join(HERE, 'lib', file), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function child(file, { execArgv, env } = {}) {
+  const c = fork(join(HERE, 'lib', file), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(execArgv ? { execArgv } : {}),
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   const first = await new Promise((resolve, reject) => {
     c.once('message', resolve);
     c.once('exit', (code) => reject(new Error(`${file} exited (${code})`)));
@@ -74,17 +83,40 @@ function feeder(db) {
   };
 }
 
+/** process.memoryUsage() of a server started with lib/gc-probe.cjs, right after a full collection. */
+async function memoryAfterGc(pid, dir) {
+  const file = join(dir, `gc-${pid}.json`);
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 300 && !existsSync(file); i++) await sleep(50);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
 /** One side of a round: connect n clients, then each rate for `seconds`. */
-async function side(kind, { n, rates, seconds, url, headers, setRate, serverPid }) {
+async function side(kind, { n, rates, seconds, url, headers, setRate, serverPid, gcDir }) {
   const clients = await child('sse-clients.mjs');
   try {
     const rss0 = rssOf(serverPid);
+    const gc0 = await memoryAfterGc(serverPid, gcDir);
     const t0 = performance.now();
     const conn = await clients.ask({ cmd: 'connect', url, headers, n, sampleEvery: Math.max(1, Math.floor(n / 50)) });
     const connectS = (performance.now() - t0) / 1000;
     await sleep(1500);
     const rss1 = rssOf(serverPid);
-    const out = { kind, connected: conn.connected, failed: conn.failed, connect_s: connectS, rss_per_conn: conn.connected ? (rss1 - rss0) / conn.connected : null, rates: {} };
+    const gc1 = await memoryAfterGc(serverPid, gcDir);
+    const per = (a, b) => (conn.connected && a !== null && b !== null ? (b - a) / conn.connected : null);
+    // V8 heap that holds nothing after the collection: mostly the young generation, which a burst of
+    // requests grows (to 32 MiB in the api, 8 MiB in the bare server) and V8 keeps at that size.
+    const held = (m) => m.rss - (m.heapTotal - m.heapUsed);
+    const out = {
+      kind, connected: conn.connected, failed: conn.failed, connect_s: connectS,
+      // The plain step (the earlier figure), then both after a full collection.
+      rss_per_conn: per(rss0, rss1),
+      rss_per_conn_gc: gc0 && gc1 ? per(held(gc0), held(gc1)) : null,
+      heap_per_conn_gc: gc0 && gc1 ? per(gc0.heapUsed, gc1.heapUsed) : null,
+      memory: { rss0, rss1, gc0, gc1 },
+      rates: {},
+    };
     for (const rate of rates) {
       await setRate(rate);
       await sleep(1000);
@@ -110,9 +142,12 @@ export async function run(ctx) {
   const rounds = 2;
   const seconds = quick ? 3 : 6;
   const url = await ctx.newDatabase('bench_fanout');
+  const gcDir = join(ctx.work, 'b7-gc');
+  mkdirSync(gcDir, { recursive: true });
+  const gcEnv = { BENCH_GC_DIR: gcDir };
   const db = await connect(url);
   ctx.local.push(() => db.end());
-  const api = await startApi(ctx, { databaseUrl: url, label: 'b7', env: { SYLVITE_EVENT_STREAM: 'true', SYLVITE_STREAMS_PER_USER: String(PER_USER) } });
+  const api = await startApi(ctx, { databaseUrl: url, label: 'b7', env: { SYLVITE_EVENT_STREAM: 'true', SYLVITE_STREAMS_PER_USER: String(PER_USER), NODE_OPTIONS: `--require "${GC_PROBE}"`, ...gcEnv } });
   ctx.local.push(() => api.stop());
   const admin = await ApiClient.signedIn(api.url, ADMIN.username, ADMIN.password);
   await admin.post('/api/roles', { name: 'bench-stream', permissions: ['view:job:*', 'view:key:*', 'view:minion:*'] });
@@ -123,7 +158,7 @@ export async function run(ctx) {
     headers.push((await ApiClient.signedIn(api.url, `bench-stream-${i}`, USER_PASSWORD)).authHeaders());
   }
   const feed = feeder(db);
-  const bc = await child('broadcaster.mjs');
+  const bc = await child('broadcaster.mjs', { execArgv: ['--require', GC_PROBE], env: gcEnv });
   ctx.local.push(async () => bc.kill());
   const results = {};
   for (const n of sizes) {
@@ -133,11 +168,11 @@ export async function run(ctx) {
     const hdrs = headers.slice(0, Math.ceil(n / PER_USER));
     for (let r = 0; r < rounds; r++) {
       A.push(await side('api', {
-        n, rates, seconds, url: `${api.url}/api/activity/stream`, headers: hdrs, serverPid: api.pid,
+        n, rates, seconds, url: `${api.url}/api/activity/stream`, headers: hdrs, serverPid: api.pid, gcDir,
         setRate: async (rate) => (rate ? feed.start(rate) : feed.stop()),
       }));
       B.push(await side('bare', {
-        n, rates, seconds, url: `http://127.0.0.1:${bc.first.port}/stream`, headers: [{}], serverPid: bc.pid,
+        n, rates, seconds, url: `http://127.0.0.1:${bc.first.port}/stream`, headers: [{}], serverPid: bc.pid, gcDir,
         setRate: (rate) => bc.ask({ cmd: 'rate', rate }),
       }));
       ctx.log(`B7 ${n} clients round ${r + 1}: ` + rates.map((rate) => `${rate}/s api ${fmtNum(A[r].rates[rate].deliveries_per_s)} (p99 ${A[r].rates[rate].latency.p99} ms) bare ${fmtNum(B[r].rates[rate].deliveries_per_s)}`).join('; ') + ` (api connected ${A[r].connected}/${n})`);
@@ -165,12 +200,13 @@ export async function run(ctx) {
     }
     // Below a thousand connections the RSS step is lost in the heap's own growth and collection.
     if (n < 1000) continue;
-    const mem = median(A.map((a) => a.rss_per_conn).filter((x) => x !== null));
-    const memB = median(B.map((b) => b.rss_per_conn).filter((x) => x !== null));
+    const med = (xs, key) => median(xs.map((x) => x[key]).filter((x) => x !== null));
+    const mem = med(A, 'rss_per_conn_gc');
+    const memB = med(B, 'rss_per_conn_gc');
     rows.push(
       row('B7', `memory per SSE connection (${n})`, {
-        measured: `api ${fmtBytes(mem)} RSS`,
-        baseline: `bare ${fmtBytes(memB)}`,
+        measured: `api ${fmtBytes(mem)} RSS after GC, heap ${fmtBytes(med(A, 'heap_per_conn_gc'))} (plain RSS step ${fmtBytes(med(A, 'rss_per_conn'))})`,
+        baseline: `bare ${fmtBytes(memB)}, heap ${fmtBytes(med(B, 'heap_per_conn_gc'))} (${fmtBytes(med(B, 'rss_per_conn'))})`,
         ratio: mem && memB ? { median: mem / memB, min: mem / memB, max: mem / memB } : null,
         goal: '≤ 25 KB',
         ok: mem !== null ? mem <= 25 * 1024 : null,

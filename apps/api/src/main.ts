@@ -10,6 +10,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@sylvite/api-core';
 import { AppModule, assignRequestId } from './app/app.module';
 import { prepareDatabase } from './app/database';
+import { SharedShapeExpressAdapter } from './app/http-adapter';
 
 async function bootstrap(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -23,7 +24,10 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const db = await prepareDatabase(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, db.url), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, db.url), new SharedShapeExpressAdapter(), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
