@@ -23,7 +23,7 @@ export class ProjectsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.principals.addGrantSource((userId) => this.projects.grantsFor(userId));
+    this.principals.addGrantSource(this.projects.grantSource);
     this.principals.setMembershipSource((userId) => this.projects.membershipsFor(userId));
     this.auditProjects.use((minions) => this.projects.projectIdsFor(minions));
   }

@@ -2,7 +2,8 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { DataSource, type EntityManager } from 'typeorm';
 import type { MembershipDto, ProjectDto, ProjectMemberDto } from '@sylvite/contracts';
 import { sqlRows } from '@sylvite/api-core';
-import { assignProject, membershipGrants, type ProjectRole } from './project-rules';
+import type { GrantSource } from '@sylvite/api-auth';
+import { assignProject, membershipGrants, type MembershipGrantInput, type ProjectRole } from './project-rules';
 import type { AddMemberDto, CreateProjectDto, UpdateProjectDto } from './dto';
 
 interface ProjectRow {
@@ -159,16 +160,18 @@ export class ProjectsService {
     });
   }
 
-  /** The grant source registered with PrincipalService: one query per authenticated request. */
-  async grantsFor(userId: string): Promise<string[]> {
-    const rows: { slug: string; role: ProjectRole; patterns: string[]; archived: boolean }[] = await this.db.query(
-      `SELECT p.slug, m.role, p.minion_patterns AS patterns, p.archived_at IS NOT NULL AS archived
-         FROM project_memberships m JOIN projects p ON p.id = m.project_id
-        WHERE m.user_id = $1`,
-      [userId],
-    );
-    return rows.flatMap((r) => membershipGrants(r));
-  }
+  /**
+   * The grant source registered with PrincipalService: the caller's memberships, read in the same
+   * statement as the session or token and the user (correlated on `u.id`), turned into grants by
+   * `membershipGrants`.
+   */
+  readonly grantSource: GrantSource = {
+    sql: `SELECT json_agg(json_build_object('slug', p.slug, 'role', m.role, 'patterns', p.minion_patterns,
+                                            'archived', p.archived_at IS NOT NULL))
+            FROM project_memberships m JOIN projects p ON p.id = m.project_id
+           WHERE m.user_id = u.id`,
+    grants: (value) => ((value as MembershipGrantInput[] | null) ?? []).flatMap((r) => membershipGrants(r)),
+  };
 
   /** `GET /api/auth/me`: the caller's memberships of projects that are not archived. */
   async membershipsFor(userId: string): Promise<MembershipDto[]> {
