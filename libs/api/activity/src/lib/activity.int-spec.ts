@@ -166,6 +166,32 @@ describe('ActivityService against PostgreSQL', () => {
       expect(seen).toEqual(namesIn(await list({})));
     });
 
+    it('should repeat the first page total on a cursor page instead of counting again', async () => {
+      const first = await list({ limit: 5 });
+      expect(first.next_before_cursor).toMatch(/\|12$/);
+      // Rows that arrive (or leave) between pages do not change what the walk reports.
+      const extra = await insertActivity(ds, [
+        { occurred_at: at(-3), minion_id: 'late01', summary: 'late row' },
+        { occurred_at: at(-2), minion_id: 'late02', summary: 'late row' },
+      ]);
+      try {
+        const second = await list({ limit: 5, before_cursor: first.next_before_cursor ?? undefined });
+        expect(second).toMatchObject({ total: 12, total_is_estimate: false });
+        expect(second.next_before_cursor).toMatch(/\|12$/);
+        // A cursor without a total (made by hand, or an older client's) is counted as before.
+        const bare = (first.next_before_cursor ?? '').split('|').slice(0, 2).join('|');
+        await expect(list({ limit: 5, before_cursor: bare })).resolves.toMatchObject({ total: 14, total_is_estimate: false });
+      } finally {
+        await ds.query('DELETE FROM activity_events WHERE id = ANY($1::bigint[])', [extra]);
+      }
+    });
+
+    it('should carry a bounded total as a bound when the first page was over the cap', async () => {
+      const page = await list({ limit: 1, before_cursor: `${at(10)}|${names.get('no-pct')}|~10000` });
+      expect(page).toMatchObject({ total: COUNT_CAP, total_is_estimate: true });
+      expect(page.next_before_cursor).toMatch(/\|~10000$/);
+    });
+
     it('should split rows with equal times by id when a page boundary falls between them', async () => {
       const first = await list({ limit: 3 });
       expect(namesIn(first)).toEqual(['no-pct', 'pct', 'tie-b']);
@@ -193,7 +219,7 @@ describe('ActivityService against PostgreSQL', () => {
       const page = await list({ limit: 2, offset: 2 });
       expect(namesIn(page)).toEqual(['tie-b', 'tie-a']);
       expect(page.total).toBe(12);
-      expect(page.next_before_cursor).toBe(`${at(8)}|${names.get('tie-a')}`);
+      expect(page.next_before_cursor).toBe(`${at(8)}|${names.get('tie-a')}|12`);
     });
 
     it('should return an empty page with no cursors when nothing matches', async () => {
@@ -205,8 +231,8 @@ describe('ActivityService against PostgreSQL', () => {
     it('should give one row and a cursor when limit is 1 and more exist', async () => {
       const page = await list({ limit: 1 });
       expect(page.events).toHaveLength(1);
-      expect(page.next_before_cursor).toBe(`${at(10)}|${names.get('no-pct')}`);
-      expect(page.newest_cursor).toBe(page.next_before_cursor);
+      expect(page.next_before_cursor).toBe(`${at(10)}|${names.get('no-pct')}|12`);
+      expect(page.newest_cursor).toBe(`${at(10)}|${names.get('no-pct')}`);
     });
 
     it('should keep microseconds in cursors when stored times have them', async () => {

@@ -122,6 +122,12 @@ export class ActivityRepository {
       if (!req.before && !req.after && req.offset === 0 && rows.length <= req.limit) {
         return { rows: rows.map(normalize), count: { total: rows.length, estimate: false } };
       }
+      // Deeper pages repeat the total their walk started with (carried in the cursor): counting
+      // again would cost as much as the page, on every page.
+      const carried = req.before?.count;
+      if (carried) {
+        return { rows: rows.map(normalize), count: carried.total > COUNT_CAP ? { total: COUNT_CAP, estimate: true } : carried };
+      }
       const n: { n: number }[] = await q.query(
         `SELECT count(*)::int AS n FROM (SELECT 1 FROM activity_events e ${whereSql(countWhere)} LIMIT ${COUNT_CAP + 1}) t`,
         countParams,
