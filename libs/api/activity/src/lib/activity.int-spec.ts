@@ -5,7 +5,7 @@ import type { AppConfig } from '@sylvite/api-core';
 import { dataSourceOptions } from '@sylvite/api-database';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { AppSettings, SettingsStore } from '@sylvite/api-settings';
-import { ActivityRepository, COUNT_CAP } from './activity.repository';
+import { ActivityRepository, COUNT_CAP, SCOPE_TIMEOUT_MS } from './activity.repository';
 import { ActivityService } from './activity.service';
 import type { ActivityQueryDto } from './dto/activity-query.dto';
 import { insertActivity, minutesAgo, type FixtureRow } from './testing/fixtures';
@@ -135,6 +135,40 @@ describe('ActivityService against PostgreSQL', () => {
       const page = await list({ event_type: 'job.new' }, { permissions: ['view:job:web02'] });
       expect(namesIn(page)).toEqual(['dispatch-web']);
     });
+
+    it('should match a dispatch by one entry of its list target when it recorded no expected minions', async () => {
+      const extra = await insertActivity(ds, [
+        { occurred_at: at(-4), event_type: 'job.new', minion_id: null, target: 'db09,web09', target_type: 'list', minions: null, summary: 'listed' },
+        { occurred_at: at(-5), event_type: 'job.new', minion_id: null, target: 'xweb09', target_type: 'list', minions: null, summary: 'inside' },
+        { occurred_at: at(-6), event_type: 'job.new', minion_id: null, target: '*', minions: ['app01', 'xweb09'], summary: 'expected' },
+      ]);
+      try {
+        const page = await list({ event_type: 'job.new' }, { permissions: ['view:job:web0?'] });
+        expect(page.events.map((e) => e.summary)).toEqual(['state.apply dispatched to web*', 'listed']);
+        const two = await list({ event_type: 'job.new' }, { permissions: ['view:job:db01', 'view:job:web09'] });
+        expect(two.events.map((e) => e.summary)).toEqual(['cmd.run dispatched to db01', 'listed']);
+      } finally {
+        await ds.query('DELETE FROM activity_events WHERE id = ANY($1::bigint[])', [extra]);
+      }
+    });
+
+    it('should answer 400 naming since rather than wait when a narrow grant takes too long', async () => {
+      // A lock held elsewhere stands in for a slow scan: the statement timeout covers both.
+      const blocker = ds.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      try {
+        await blocker.query('LOCK TABLE activity_events IN ACCESS EXCLUSIVE MODE');
+        const started = Date.now();
+        const err = await list({}, { permissions: ['view:job:web*'] }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(BadRequestException);
+        expect((err as BadRequestException).message).toMatch(/^since: /);
+        expect(Date.now() - started).toBeLessThan(SCOPE_TIMEOUT_MS + 3_000);
+      } finally {
+        await blocker.rollbackTransaction();
+        await blocker.release();
+      }
+    }, 20_000);
 
     it('should combine a narrow category with an unrestricted one when both are granted', async () => {
       const page = await list({}, { permissions: ['view:job:db*', 'view:minion:*'] });
