@@ -33,11 +33,14 @@ export async function feedDatabase(ctx) {
 /** The query set; `depths` are keyset cursors computed from the data. */
 export async function feedQueries(c, users, n) {
   const cur = {};
+  // A walk's cursors carry the total its first page reported (cursor.ts): past 10,000 rows, the
+  // bound. Deep pages then repeat it instead of counting, as they do for the console.
+  const carried = n > 10_000 ? '|~10000' : '';
   for (const [k, f] of [['d1', 0.01], ['d50', 0.5], ['d99', 0.99]]) {
     const offset = Math.floor(n * f);
-    cur[k] = { offset, cursor: await cursorAt(c, 'activity_events', offset) };
+    cur[k] = { offset, cursor: (await cursorAt(c, 'activity_events', offset)) + carried };
   }
-  const auditMid = { offset: Math.floor(n * 0.5), cursor: await cursorAt(c, 'audit_log', Math.floor(n * 0.5)) };
+  const auditMid = { offset: Math.floor(n * 0.5), cursor: (await cursorAt(c, 'audit_log', Math.floor(n * 0.5))) + carried };
   const a = (extra = '') => `/api/activity?limit=${LIMIT}${extra}`;
   const enc = encodeURIComponent;
   return [

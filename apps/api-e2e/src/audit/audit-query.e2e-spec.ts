@@ -107,7 +107,7 @@ describe('GET /api/audit: filters, pagination and who sees what', () => {
     const first = await page(`${WINDOW}&limit=2`);
     expect(names(first)).toEqual(['r7', 'r6']);
     expect(first.total).toBe(7);
-    expect(first.next_before_cursor).toBe(`2001-01-01T04:00:00.000000Z|${ids.get('r6')}`);
+    expect(first.next_before_cursor).toBe(`2001-01-01T04:00:00.000000Z|${ids.get('r6')}|7`);
     expect(names(await page(`${WINDOW}&limit=2&offset=2`))).toEqual(['r5', 'r4']);
     expect(names(await page(`${WINDOW}&limit=2&offset=6`))).toEqual(['r1']);
     expect(names(await page(`${WINDOW}&offset=7`))).toEqual([]);

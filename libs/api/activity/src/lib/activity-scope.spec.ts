@@ -1,4 +1,4 @@
-import { activityScopeFor, inScope, narrowScope, scopeCategories, scopeKey, scopeRegexes, type ScopedRow } from './activity-scope';
+import { activityScopeFor, inScope, narrowScope, scopeCategories, scopeKey, scopePrefixes, scopeRegexes, type ScopedRow } from './activity-scope';
 
 const row = (over: Partial<ScopedRow>): ScopedRow => ({ category: 'job', minion_id: 'web01', target: null, ...over });
 
@@ -78,5 +78,17 @@ describe('scopeRegexes', () => {
     expect(new RegExp(re).test('web1.prod-eu')).toBe(true);
     expect(new RegExp(re).test('web1xprod')).toBe(false);
     expect(new RegExp(re).test('xweb1.prod')).toBe(false);
+  });
+});
+
+describe('scopePrefixes', () => {
+  it('should give the literal text before the first wildcard of each glob', () => {
+    expect(scopePrefixes(['web-04242*', 'db?1', 'app[12]', 'lb01.example.com'])).toEqual(['web-04242', 'db', 'app', 'lb01.example.com']);
+  });
+
+  it('should give no prefixes when any glob starts with a wildcard', () => {
+    expect(scopePrefixes(['web*', '*.prod'])).toBeNull();
+    expect(scopePrefixes(['?eb'])).toBeNull();
+    expect(scopePrefixes(['[wx]eb'])).toBeNull();
   });
 });

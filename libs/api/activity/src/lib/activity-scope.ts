@@ -69,3 +69,18 @@ export function inScope(scope: ActivityScope, row: ScopedRow): boolean {
 export function scopeRegexes(patterns: readonly string[]): string[] {
   return patterns.map((g) => globToRegExp(g).source);
 }
+
+/**
+ * The literal text each glob's matches start with (`web-04242*` → `web-04242`): a prefix range the
+ * `minion_id` index can serve next to the regular expression. Null when a glob starts with a
+ * wildcard, since then no range covers its matches.
+ */
+export function scopePrefixes(patterns: readonly string[]): string[] | null {
+  const out: string[] = [];
+  for (const g of patterns) {
+    const prefix = g.slice(0, g.search(/[*?[]|$/));
+    if (!prefix) return null;
+    out.push(prefix);
+  }
+  return out;
+}

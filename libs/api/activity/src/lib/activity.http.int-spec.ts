@@ -75,7 +75,7 @@ describe('activity routes over HTTP', () => {
       expect(r.status).toBe(200);
       const page = r.body as ActivityPage;
       expect(page.events.map((e) => e.id)).toEqual([ids[2], ids[1]]);
-      expect(page).toMatchObject({ total: 3, total_is_estimate: false, next_before_cursor: `${at(1)}|${ids[1]}`, newest_cursor: `${at(2)}|${ids[2]}` });
+      expect(page).toMatchObject({ total: 3, total_is_estimate: false, next_before_cursor: `${at(1)}|${ids[1]}|3`, newest_cursor: `${at(2)}|${ids[2]}` });
     });
 
     it('should parse every query parameter when they are valid', async () => {

@@ -5,7 +5,7 @@ import type { AppConfig } from '@sylvite/api-core';
 import { dataSourceOptions } from '@sylvite/api-database';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { AppSettings, SettingsStore } from '@sylvite/api-settings';
-import { ActivityRepository, COUNT_CAP } from './activity.repository';
+import { ActivityRepository, COUNT_CAP, SCOPE_TIMEOUT_MS } from './activity.repository';
 import { ActivityService } from './activity.service';
 import type { ActivityQueryDto } from './dto/activity-query.dto';
 import { insertActivity, minutesAgo, type FixtureRow } from './testing/fixtures';
@@ -136,6 +136,40 @@ describe('ActivityService against PostgreSQL', () => {
       expect(namesIn(page)).toEqual(['dispatch-web']);
     });
 
+    it('should match a dispatch by one entry of its list target when it recorded no expected minions', async () => {
+      const extra = await insertActivity(ds, [
+        { occurred_at: at(-4), event_type: 'job.new', minion_id: null, target: 'db09,web09', target_type: 'list', minions: null, summary: 'listed' },
+        { occurred_at: at(-5), event_type: 'job.new', minion_id: null, target: 'xweb09', target_type: 'list', minions: null, summary: 'inside' },
+        { occurred_at: at(-6), event_type: 'job.new', minion_id: null, target: '*', minions: ['app01', 'xweb09'], summary: 'expected' },
+      ]);
+      try {
+        const page = await list({ event_type: 'job.new' }, { permissions: ['view:job:web0?'] });
+        expect(page.events.map((e) => e.summary)).toEqual(['state.apply dispatched to web*', 'listed']);
+        const two = await list({ event_type: 'job.new' }, { permissions: ['view:job:db01', 'view:job:web09'] });
+        expect(two.events.map((e) => e.summary)).toEqual(['cmd.run dispatched to db01', 'listed']);
+      } finally {
+        await ds.query('DELETE FROM activity_events WHERE id = ANY($1::bigint[])', [extra]);
+      }
+    });
+
+    it('should answer 400 naming since rather than wait when a narrow grant takes too long', async () => {
+      // A lock held elsewhere stands in for a slow scan: the statement timeout covers both.
+      const blocker = ds.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      try {
+        await blocker.query('LOCK TABLE activity_events IN ACCESS EXCLUSIVE MODE');
+        const started = Date.now();
+        const err = await list({}, { permissions: ['view:job:web*'] }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(BadRequestException);
+        expect((err as BadRequestException).message).toMatch(/^since: /);
+        expect(Date.now() - started).toBeLessThan(SCOPE_TIMEOUT_MS + 3_000);
+      } finally {
+        await blocker.rollbackTransaction();
+        await blocker.release();
+      }
+    }, 20_000);
+
     it('should combine a narrow category with an unrestricted one when both are granted', async () => {
       const page = await list({}, { permissions: ['view:job:db*', 'view:minion:*'] });
       expect(namesIn(page)).toEqual(['no-pct', 'pct', 'dispatch-db', 'start-web03', 'ret-db01-failed']);
@@ -166,6 +200,32 @@ describe('ActivityService against PostgreSQL', () => {
       expect(seen).toEqual(namesIn(await list({})));
     });
 
+    it('should repeat the first page total on a cursor page instead of counting again', async () => {
+      const first = await list({ limit: 5 });
+      expect(first.next_before_cursor).toMatch(/\|12$/);
+      // Rows that arrive (or leave) between pages do not change what the walk reports.
+      const extra = await insertActivity(ds, [
+        { occurred_at: at(-3), minion_id: 'late01', summary: 'late row' },
+        { occurred_at: at(-2), minion_id: 'late02', summary: 'late row' },
+      ]);
+      try {
+        const second = await list({ limit: 5, before_cursor: first.next_before_cursor ?? undefined });
+        expect(second).toMatchObject({ total: 12, total_is_estimate: false });
+        expect(second.next_before_cursor).toMatch(/\|12$/);
+        // A cursor without a total (made by hand, or an older client's) is counted as before.
+        const bare = (first.next_before_cursor ?? '').split('|').slice(0, 2).join('|');
+        await expect(list({ limit: 5, before_cursor: bare })).resolves.toMatchObject({ total: 14, total_is_estimate: false });
+      } finally {
+        await ds.query('DELETE FROM activity_events WHERE id = ANY($1::bigint[])', [extra]);
+      }
+    });
+
+    it('should carry a bounded total as a bound when the first page was over the cap', async () => {
+      const page = await list({ limit: 1, before_cursor: `${at(10)}|${names.get('no-pct')}|~10000` });
+      expect(page).toMatchObject({ total: COUNT_CAP, total_is_estimate: true });
+      expect(page.next_before_cursor).toMatch(/\|~10000$/);
+    });
+
     it('should split rows with equal times by id when a page boundary falls between them', async () => {
       const first = await list({ limit: 3 });
       expect(namesIn(first)).toEqual(['no-pct', 'pct', 'tie-b']);
@@ -193,7 +253,7 @@ describe('ActivityService against PostgreSQL', () => {
       const page = await list({ limit: 2, offset: 2 });
       expect(namesIn(page)).toEqual(['tie-b', 'tie-a']);
       expect(page.total).toBe(12);
-      expect(page.next_before_cursor).toBe(`${at(8)}|${names.get('tie-a')}`);
+      expect(page.next_before_cursor).toBe(`${at(8)}|${names.get('tie-a')}|12`);
     });
 
     it('should return an empty page with no cursors when nothing matches', async () => {
@@ -205,8 +265,8 @@ describe('ActivityService against PostgreSQL', () => {
     it('should give one row and a cursor when limit is 1 and more exist', async () => {
       const page = await list({ limit: 1 });
       expect(page.events).toHaveLength(1);
-      expect(page.next_before_cursor).toBe(`${at(10)}|${names.get('no-pct')}`);
-      expect(page.newest_cursor).toBe(page.next_before_cursor);
+      expect(page.next_before_cursor).toBe(`${at(10)}|${names.get('no-pct')}|12`);
+      expect(page.newest_cursor).toBe(`${at(10)}|${names.get('no-pct')}`);
     });
 
     it('should keep microseconds in cursors when stored times have them', async () => {

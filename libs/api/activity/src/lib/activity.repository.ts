@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivityEventDetailDto, ActivityEventDto, Cursor } from '@sylvite/contracts';
-import { scopeCategories, scopeRegexes, type ActivityScope } from './activity-scope';
+import { scopeCategories, scopePrefixes, scopeRegexes, type ActivityScope } from './activity-scope';
 import type { ActivityFilter } from './activity-filter';
 
 /** Exact counts stop here; beyond it `total` is this bound and flagged as an estimate. */
@@ -9,6 +9,8 @@ export const COUNT_CAP = 10_000;
 /** Under three characters a search has no trigrams and scans: it gets less time (PERFORMANCE.md). */
 export const SHORT_SEARCH_TIMEOUT_MS = 2_000;
 export const SEARCH_TIMEOUT_MS = 10_000;
+/** A grant narrower than `*` filters by regular expression: bounded like a search (PERFORMANCE.md). */
+export const SCOPE_TIMEOUT_MS = 5_000;
 
 /** What one query may return: the caller's effective scope and the filters. */
 export interface ActivityCriteria extends ActivityFilter {
@@ -57,11 +59,23 @@ class Params {
 /**
  * A narrow grant matches the row's minion; a dispatch (minion_id null) any of its expected minions,
  * or, when none were recorded, its target or one entry of a list target. See inScope() for the twin.
+ * The globs' literal prefixes make both halves indexable: `minion_id ^@ 'web-04242'` (a byte prefix
+ * under any collation) is a range on the `minion_id` index, and a dispatch's names must contain it
+ * (the trigram index activity_events_dispatch_idx). The regular expressions then decide.
  */
-function minionMatch(re: string): string {
-  return `CASE WHEN e.minion_id IS NOT NULL THEN e.minion_id ~ ANY(${re})
-    WHEN cardinality(e.minions) > 0 THEN EXISTS (SELECT 1 FROM unnest(e.minions) m WHERE m ~ ANY(${re}))
-    ELSE EXISTS (SELECT 1 FROM unnest(string_to_array(e.target, ',')) t WHERE t ~ ANY(${re})) END`;
+function minionMatch(globs: readonly string[], p: Params): string {
+  const re = `${p.add(scopeRegexes(globs))}::text[]`;
+  const prefixes = scopePrefixes(globs);
+  const anyOf = (f: (prefix: string) => string) => (prefixes ? `(${prefixes.map(f).join(' OR ')}) AND ` : '');
+  const named = anyOf((x) => `e.minion_id ^@ ${p.add(x)}`);
+  // Under three characters a prefix has no trigram: the index cannot help, and planning it costs.
+  const dispatch = prefixes?.every((x) => x.length >= 3)
+    ? anyOf((x) => `sylvite_dispatch_targets(e.minions, e.target) LIKE ${p.add(`%${escapeLike(x)}%`)}`)
+    : '';
+  return `((${named}e.minion_id ~ ANY(${re}))
+    OR (e.minion_id IS NULL AND ${dispatch}CASE
+      WHEN cardinality(e.minions) > 0 THEN EXISTS (SELECT 1 FROM unnest(e.minions) m WHERE m ~ ANY(${re}))
+      ELSE EXISTS (SELECT 1 FROM unnest(string_to_array(e.target, ',')) t WHERE t ~ ANY(${re})) END))`;
 }
 
 function scopeClause(scope: ActivityScope, p: Params): string | null {
@@ -75,7 +89,7 @@ function scopeClause(scope: ActivityScope, p: Params): string | null {
   for (const c of cats) {
     const s = scope[c];
     if (s === undefined || s === '*') continue;
-    parts.push(`(e.category = ${p.add(c)} AND ${minionMatch(`${p.add(scopeRegexes(s))}::text[]`)})`);
+    parts.push(`(e.category = ${p.add(c)} AND ${minionMatch(s, p)})`);
   }
   return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
 }
@@ -121,6 +135,12 @@ export class ActivityRepository {
       // A first page that is not full is its own exact count.
       if (!req.before && !req.after && req.offset === 0 && rows.length <= req.limit) {
         return { rows: rows.map(normalize), count: { total: rows.length, estimate: false } };
+      }
+      // Deeper pages repeat the total their walk started with (carried in the cursor): counting
+      // again would cost as much as the page, on every page.
+      const carried = req.before?.count;
+      if (carried) {
+        return { rows: rows.map(normalize), count: carried.total > COUNT_CAP ? { total: COUNT_CAP, estimate: true } : carried };
       }
       const n: { n: number }[] = await q.query(
         `SELECT count(*)::int AS n FROM (SELECT 1 FROM activity_events e ${whereSql(countWhere)} LIMIT ${COUNT_CAP + 1}) t`,
@@ -203,12 +223,16 @@ export class ActivityRepository {
   }
 
   /**
-   * Searches run in a transaction with their own statement timeout: a one-letter search cannot use
-   * the trigram index, and a rare term can flip plans; either must fail fast with a clear 400.
+   * Searches and narrow view grants run in a transaction with their own statement timeout: a
+   * one-letter search cannot use the trigram index, a rare term can flip plans, and a grant whose
+   * glob starts with a wildcard has no prefix to index; each must fail fast with a clear 400
+   * rather than hold a pool connection.
    */
   private async run<T>(c: ActivityCriteria, fn: (q: DataSource | EntityManager) => Promise<T>): Promise<T> {
-    if (!c.search) return fn(this.db);
-    const ms = c.search.length < 3 ? SHORT_SEARCH_TIMEOUT_MS : SEARCH_TIMEOUT_MS;
+    const narrow = scopeCategories(c.scope).some((cat) => c.scope[cat] !== '*');
+    if (!c.search && !narrow) return fn(this.db);
+    const short = !!c.search && c.search.length < 3;
+    const ms = Math.min(short ? SHORT_SEARCH_TIMEOUT_MS : c.search ? SEARCH_TIMEOUT_MS : Infinity, narrow ? SCOPE_TIMEOUT_MS : Infinity);
     try {
       return await this.db.transaction(async (m) => {
         await m.query(`SET LOCAL statement_timeout = ${ms}`);
@@ -217,9 +241,11 @@ export class ActivityRepository {
     } catch (err) {
       if ((err as { code?: string }).code === '57014') {
         throw new BadRequestException(
-          c.search.length < 3
+          short
             ? 'search: a search under 3 characters took too long; type more or narrow since/until'
-            : 'search: took too long; narrow since/until or the other filters',
+            : c.search
+              ? 'search: took too long; narrow since/until or the other filters'
+              : 'since: the rows your view grants allow are sparse and finding them took too long; narrow since/until or the filters',
         );
       }
       throw err;

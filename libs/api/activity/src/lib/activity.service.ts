@@ -82,11 +82,12 @@ export class ActivityService {
     const events = rows.slice(0, req.limit);
     const newest = req.ascending ? events[events.length - 1] : events[0];
     const oldest = req.ascending ? events[0] : events[events.length - 1];
+    const total = count ?? { total: events.length, estimate: false };
     return {
-      total: count?.total ?? events.length,
-      total_is_estimate: count?.estimate ?? false,
+      total: total.total,
+      total_is_estimate: total.estimate,
       events,
-      next_before_cursor: !req.ascending && more && oldest ? encodeCursor(oldest.occurred_at, oldest.id) : null,
+      next_before_cursor: !req.ascending && more && oldest ? encodeCursor(oldest.occurred_at, oldest.id, total) : null,
       newest_cursor: newest ? encodeCursor(newest.occurred_at, newest.id) : q.since_cursor ?? null,
     };
   }

@@ -1,7 +1,8 @@
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 
-const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})\|\d{1,19}$/;
+/** `<iso_at>|<id>`, and the total a `next_before_cursor` carries (`|<n>` or `|~<n>`, see cursor.ts). */
+const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})\|\d{1,19}(\|~?\d{1,5})?$/;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /**
  * A calendar date and time: ISO 8601 also allows week (`2024-W01`) and ordinal dates, which

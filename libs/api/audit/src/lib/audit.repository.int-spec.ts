@@ -93,7 +93,7 @@ describe('AuditRepository (filters, keyset cursors, the count cap)', () => {
   it('should keep microseconds in cursors so a neighbour a microsecond away is neither skipped nor repeated', async () => {
     const first = await page({ ...K, limit: 1 });
     expect(names(first)).toEqual(['late']);
-    expect(first.next_before_cursor).toBe(`2010-01-01T10:00:00.000001Z|${idOf.get('late')}`);
+    expect(first.next_before_cursor).toBe(`2010-01-01T10:00:00.000001Z|${idOf.get('late')}|7`);
     const next = await page({ ...K, limit: 1, before_cursor: first.next_before_cursor ?? '' });
     expect(names(next)).toEqual(['t5']);
   });
@@ -128,6 +128,25 @@ describe('AuditRepository (filters, keyset cursors, the count cap)', () => {
     const p = await page({ ...K, limit: 2, offset: 1, before_cursor: `2010-01-01T10:00:00.000001Z|${idOf.get('late')}` });
     expect(names(p)).toEqual(['t4', 't3']);
     expect(p.total).toBe(7);
+  });
+
+  it('should repeat the first page total on a cursor page instead of counting again', async () => {
+    const W = { since: '2013-01-01T00:00:00Z', until: '2013-01-02T00:00:00Z' };
+    for (const [n, at] of [['w1', '01'], ['w2', '02'], ['w3', '03']]) await insert(n, `2013-01-01T${at}:00:00Z`);
+    const first = await page({ ...W, limit: 2 });
+    expect(first).toMatchObject({ total: 3, total_is_estimate: false });
+    expect(first.next_before_cursor).toMatch(/\|3$/);
+    // A row that arrives between pages does not change what the walk reports (audit rows stay).
+    await insert('w0', '2013-01-01T00:30:00Z');
+    const second = await page({ ...W, limit: 2, before_cursor: first.next_before_cursor ?? '' });
+    expect(names(second)).toEqual(['w1', 'w0']);
+    expect(second).toMatchObject({ total: 3, total_is_estimate: false });
+    // A cursor without a total is counted as before; a carried bound stays a bound.
+    const bare = (first.next_before_cursor ?? '').split('|').slice(0, 2).join('|');
+    await expect(page({ ...W, limit: 1, before_cursor: bare })).resolves.toMatchObject({ total: 4, total_is_estimate: false });
+    const bound = await page({ ...W, limit: 1, before_cursor: `${bare}|~10000` });
+    expect(bound).toMatchObject({ total: 10_000, total_is_estimate: true });
+    expect(bound.next_before_cursor).toMatch(/\|~10000$/);
   });
 
   it.each([

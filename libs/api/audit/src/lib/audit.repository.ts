@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, type AuditEntryDto, type AuditPage, type Cursor } from '@sylvite/contracts';
+import { decodeCursor, encodeCursor, type AuditEntryDto, type AuditPage, type Cursor, type CursorCount } from '@sylvite/contracts';
 import type { AuditQueryDto } from './audit-query.dto';
 
 const COUNT_CAP = 10_000;
@@ -57,8 +57,10 @@ export class AuditRepository {
     const countWhere = [...where];
     const countParams = [...params];
     let ascending = false;
+    let carried: CursorCount | undefined;
     if (q.before_cursor) {
       const c = this.cursor(q.before_cursor, 'before_cursor');
+      carried = c.count;
       params.push(c.at, c.id);
       where.push(`(a.at, a.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
@@ -87,12 +89,17 @@ export class AuditRepository {
     const entries = page.map((r) => toDto(r, opts.revealSource));
     const newest = ascending ? page[page.length - 1] : page[0];
     const oldest = ascending ? page[0] : page[page.length - 1];
-    const total = await this.count(countWhere, countParams);
+    // Deeper pages repeat the total their walk started with (carried in the cursor) rather than
+    // count again, which costs as much as the page.
+    const total = carried
+      ? { count: Math.min(carried.total, COUNT_CAP), estimate: carried.estimate || carried.total > COUNT_CAP }
+      : await this.count(countWhere, countParams);
     return {
       total: total.count,
       total_is_estimate: total.estimate,
       entries,
-      next_before_cursor: !ascending && more && oldest ? encodeCursor(oldest.at_iso, oldest.id) : null,
+      next_before_cursor:
+        !ascending && more && oldest ? encodeCursor(oldest.at_iso, oldest.id, { total: total.count, estimate: total.estimate }) : null,
       newest_cursor: newest ? encodeCursor(newest.at_iso, newest.id) : q.since_cursor ?? null,
     } as AuditPage;
   }

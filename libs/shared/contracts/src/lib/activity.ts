@@ -134,7 +134,10 @@ export interface ActivityEventDetailDto extends ActivityEventDto {
 }
 
 export interface ActivityPage {
-  /** Exact, or a lower bound when `total_is_estimate` (counting deep tables exactly is too slow). */
+  /**
+   * Exact, or a lower bound when `total_is_estimate` (counting deep tables exactly is too slow).
+   * A `next_before_cursor` page repeats the figure of the page its walk started from (see cursor.ts).
+   */
   total: number;
   total_is_estimate: boolean;
   events: ActivityEventDto[];

@@ -23,6 +23,7 @@ export interface AuditEntryDto {
 }
 
 export interface AuditPage {
+  /** A `next_before_cursor` page repeats the figure of the page its walk started from (see cursor.ts). */
   total: number;
   /** True when `total` is a bound (10,000) rather than an exact count. */
   total_is_estimate: boolean;
