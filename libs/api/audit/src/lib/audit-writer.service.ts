@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ROW_NAMES, JsonText, auditRowValues } from './audit-row';
 import { AuditChain } from './chain/audit-chain.service';
 
 export interface AuditRow {
@@ -33,10 +34,6 @@ export class AuditUnavailableError extends ServiceUnavailableException {
   }
 }
 
-const COLUMNS = [
-  'at', 'user_id', 'action', 'resource', 'args_json', 'salt_jid', 'decision', 'result_code',
-  'duration_ms', 'source_ip', 'user_agent', 'request_id', 'project_ids',
-] as const;
 const FLUSH_MS = 100;
 const FLUSH_ROWS = 500;
 const MAX_BUFFER = 50_000;
@@ -45,6 +42,9 @@ const MAX_BUFFER = 50_000;
  * Two ways in. `writeNow` is durable before it returns (mutating requests, logins: fail closed).
  * `enqueue` buffers rows of reads and denials, flushed every ≤100 ms, at 500 rows and on shutdown,
  * so auditing every read does not halve throughput (PERFORMANCE.md, "Audit writes").
+ *
+ * Durable rows are written unsealed (one statement, no chain lock) and sealed by the same flush,
+ * in batches; rows a crash leaves unsealed are sealed on the next start and by AuditChainJobs.
  */
 @Injectable()
 export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -53,6 +53,8 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private dropped = 0;
+  /** Finished rows may be waiting for their seal (set at start: a previous process may have left some). */
+  private sealDue = true;
 
   constructor(private readonly db: DataSource, private readonly chain: AuditChain) {}
 
@@ -78,15 +80,19 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
   }
 
   /**
-   * A finished row (it has its result code) goes straight into the chain; a mutating request's row
-   * is pending until `complete` writes its outcome and seals it, so the hash covers the final row.
+   * Durable when it resolves, in one statement. A finished row (it has its result code) is sealed
+   * by the next flush; a mutating request's row is pending until `complete` writes its outcome,
+   * and is sealed after that, so the hash covers the final row.
    */
   async writeNow(given: AuditRow): Promise<string> {
     const row = storableRow(given);
     try {
-      if (row.result_code !== null) return (await this.chain.append([row]))[0];
-      const { sql, params } = insertSql([row]);
-      const res: { id: string }[] = await this.db.query(sql + ' RETURNING id', params);
+      const values = auditRowValues(row);
+      const res: { id: string }[] = await this.db.query(
+        `INSERT INTO audit_log (${ROW_NAMES}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+        values,
+      );
+      if (row.result_code !== null) this.sealDue = true;
       return String(res[0].id);
     } catch (err) {
       this.logger.error({ err }, 'audit insert failed');
@@ -94,9 +100,10 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
     }
   }
 
+  /** Writes a pending row's outcome, durably; the row is sealed by the next flush. */
   async complete(id: string, c: AuditCompletion): Promise<void> {
     try {
-      await this.chain.seal(id, c);
+      if ((await this.chain.complete(id, c)) === 'completed') this.sealDue = true;
     } catch (err) {
       this.logger.error({ err, id }, 'audit completion failed');
       throw new AuditUnavailableError('audit log unavailable');
@@ -113,12 +120,24 @@ export class AuditWriter implements OnModuleInit, BeforeApplicationShutdown, OnA
     if (this.buffer.length >= FLUSH_ROWS) void this.flush();
   }
 
-  /** Writes what is buffered; concurrent callers share one flush. */
+  /** Seals finished rows waiting for it, then writes what is buffered; concurrent callers share one flush. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (!this.buffer.length) return;
+    if (!this.buffer.length && !this.sealDue) return;
     const rows = this.buffer.splice(0, FLUSH_ROWS);
+    const seal = this.sealDue;
+    this.sealDue = false;
     this.flushing = (async () => {
+      // Its own transaction: a failing seal must not hold back the buffered rows, nor they it.
+      if (seal) {
+        try {
+          if ((await this.chain.sealFinished(FLUSH_ROWS)) >= FLUSH_ROWS) this.sealDue = true;
+        } catch (err) {
+          this.sealDue = true;
+          this.logger.error({ err }, 'sealing finished audit rows failed; will retry');
+        }
+      }
+      if (!rows.length) return;
       try {
         await this.chain.append(rows);
       } catch (err) {
@@ -188,11 +207,23 @@ function storableRow(r: AuditRow): AuditRow {
     ...r,
     action: storable(r.action),
     resource: storable(r.resource),
-    args_json: r.args_json === undefined || r.args_json === null ? r.args_json : storableJson(r.args_json),
+    args_json: storableArgs(r.args_json),
     salt_jid: storable(r.salt_jid ?? null),
     user_agent: storable(r.user_agent),
     request_id: storable(r.request_id),
   };
+}
+
+// What JSON.stringify writes for a NUL or a lone surrogate (it escapes both). An escaped backslash
+// followed by such text only sends the arguments the slow way.
+const UNSTORABLE_ESCAPE = /\\u0000|\\ud[89a-f]/i;
+
+/** The arguments serialized once, as PostgreSQL can store them: rewritten only when they hold what it refuses. */
+function storableArgs(args: unknown): unknown {
+  if (args === undefined || args === null || args instanceof JsonText) return args;
+  const text = JSON.stringify(args) as string | undefined;
+  if (text === undefined) return null;
+  return new JsonText(UNSTORABLE_ESCAPE.test(text) ? JSON.stringify(storableJson(args)) : text);
 }
 
 /** A JSON copy whose every key and string PostgreSQL accepts. */
@@ -203,22 +234,4 @@ function storableJson(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableJson(v)]));
   }
   return value;
-}
-
-function insertSql(rows: AuditRow[]): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const tuples = rows.map((r) => {
-    const vals = [
-      r.at ?? new Date(), r.user_id, storable(r.action), storable(r.resource),
-      r.args_json === undefined || r.args_json === null ? null : JSON.stringify(storableJson(r.args_json)),
-      storable(r.salt_jid ?? null), r.decision, r.result_code, r.duration_ms, r.source_ip, storable(r.user_agent),
-      storable(r.request_id), r.project_ids ?? [],
-    ];
-    const ph = vals.map((v) => {
-      params.push(v);
-      return `$${params.length}`;
-    });
-    return `(${ph.join(', ')})`;
-  });
-  return { sql: `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params };
 }

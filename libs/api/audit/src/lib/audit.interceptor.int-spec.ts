@@ -56,6 +56,13 @@ describe('AuditInterceptor in the running app', () => {
     expect(row.args_json).toEqual({ params: {}, query: {}, body: { username: 'nina', password: '<redacted>', roles: ['viewer'] } });
   });
 
+  it('should seal a completed mutation in the writer\'s next batch, with nobody flushing', async () => {
+    await agent.post('/api/roles').set('X-XSRF-TOKEN', xsrf).set('X-Request-Id', 'int-seal-1').send({ name: 'sealed-soon', permissions: [] }).expect(201);
+    const sealed = async () => (await ds.query(`SELECT hash IS NOT NULL AS sealed FROM audit_log WHERE request_id = 'int-seal-1'`))[0]?.sealed;
+    for (let i = 0; i < 50 && !(await sealed()); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await sealed()).toBe(true);
+  });
+
   it('should let the handler check and set the real passwords of a password change', async () => {
     const nina = request.agent(app.getHttpServer());
     const res = await nina.post('/api/auth/login').send({ username: 'nina', password: 'ninas-own-password' }).expect(200);

@@ -18,7 +18,7 @@ export class AuditChainJobs {
     try {
       let n = 0;
       for (let sealed = -1; sealed !== 0 && n < 50_000; n += sealed) sealed = await this.chain.sealAbandoned(ABANDONED_AFTER_MS);
-      if (n) this.logger.warn({ rows: n }, 'sealed audit rows left pending (requests that never completed, or rows from before the chain)');
+      if (n) this.logger.warn({ rows: n }, 'sealed audit rows left pending (requests that never completed, rows their process stopped before sealing, or rows from before the chain)');
     } catch (err) {
       this.logger.error({ err }, 'sealing abandoned audit rows failed');
     }

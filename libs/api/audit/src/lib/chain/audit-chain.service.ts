@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@sylvite/api-core';
-import { ROW_COLUMNS, auditRowValues } from '../audit-row';
+import { ROW_COLUMNS, ROW_NAMES, auditRowValues, columnArrays, rowsFromColumns } from '../audit-row';
 import type { AuditCompletion, AuditRow } from '../audit-writer.service';
 import { ChainKeys, positionMac, rowHash, type CanonRow } from './canonical';
 import { ChainLock, LOCK_NS, canonColumns, lockChainSql, normalizeCanon, readStateSql, type ChainState } from './chain.sql';
@@ -44,6 +44,22 @@ export class AuditChain {
   }
 
   /**
+   * Writes the outcome of a pending row: one statement, durable when this resolves. The row is
+   * sealed afterwards, in a batch (`sealFinished`, or `sealAbandoned` after a crash); the trigger
+   * lets nothing but its seal change it from now on. A row the abandoned-row sealer got to first
+   * gets its outcome appended as an `audit.late_completion` row (see `seal`).
+   */
+  async complete(id: string, c: AuditCompletion): Promise<SealOutcome | 'completed'> {
+    const [, updated]: [unknown, number] = await this.db.query(
+      `UPDATE audit_log SET result_code = $2, duration_ms = $3, decision = COALESCE($4::text, decision),
+         salt_jid = COALESCE($5::text, salt_jid), project_ids = COALESCE($6::uuid[], project_ids)
+       WHERE id = $1::bigint AND hash IS NULL AND result_code IS NULL`,
+      [id, c.result_code, c.duration_ms, c.decision ?? null, c.salt_jid ?? null, c.project_ids ?? null],
+    );
+    return updated ? 'completed' : this.seal(id, c);
+  }
+
+  /**
    * Writes the outcome of a pending row and seals it, in one step, so the hash covers the final
    * row. A row the abandoned-row sealer got to first is left as it is and the outcome is appended
    * as an `audit.late_completion` row.
@@ -57,7 +73,7 @@ export class AuditChain {
            SELECT a.id, a.at, a.user_id, a.action, a.resource, a.args_json, COALESCE($5::text, a.salt_jid) AS salt_jid,
                   COALESCE($4::text, a.decision) AS decision, $2::int AS result_code, $3::int AS duration_ms, a.source_ip,
                   a.user_agent, a.request_id, COALESCE($6::uuid[], a.project_ids) AS project_ids, false AS incomplete
-             FROM audit_log a WHERE a.id = $1::bigint AND a.hash IS NULL FOR UPDATE) t`,
+             FROM audit_log a WHERE a.id = $1::bigint AND a.hash IS NULL AND a.result_code IS NULL FOR UPDATE) t`,
         params,
       );
       if (!rows.length) {
@@ -92,37 +108,53 @@ export class AuditChain {
 
   /**
    * Seals rows left pending: by a process that ended mid-request (older than `olderThanMs`, sealed
-   * with `incomplete = true` and no result code) and finished rows written before the chain existed.
+   * with `incomplete = true` and no result code), and finished rows still unsealed a minute after
+   * their request started (their process stopped before its flush sealed them, or rows from before
+   * the chain). The writers seal fresher finished rows themselves (`sealFinished`).
    */
   async sealAbandoned(olderThanMs: number, limit = 500): Promise<number> {
+    return this.sealPending(olderThanMs, limit);
+  }
+
+  /**
+   * Seals finished rows waiting for their seal (completed mutations, sign-ins), oldest first, in
+   * one transaction: the buffered writer calls it after requests completed, and `sealAbandoned`
+   * also picks them up after a crash. Returns how many it sealed.
+   */
+  async sealFinished(limit = 500): Promise<number> {
+    return this.sealPending(null, limit);
+  }
+
+  private async sealPending(abandonedAfterMs: number | null, limit: number): Promise<number> {
     return this.db.transaction(async (em) => {
       const head = await this.lockAndReadHead(em);
+      const which = abandonedAfterMs === null
+        ? 'a.result_code IS NOT NULL'
+        : `a.at < now() - $2::int * interval '1 millisecond' OR (a.result_code IS NOT NULL AND a.at < now() - interval '1 minute')`;
       const rows: CanonRow[] = await em.query(
         `SELECT ${canonColumns('t')} FROM (
            SELECT a.id, a.at, a.user_id, a.action, a.resource, a.args_json, a.salt_jid, a.decision, a.result_code,
                   a.duration_ms, a.source_ip, a.user_agent, a.request_id, a.project_ids, (a.result_code IS NULL) AS incomplete
              FROM audit_log a
-            WHERE a.hash IS NULL AND (a.result_code IS NOT NULL OR a.at < now() - $1::int * interval '1 millisecond')
-            ORDER BY a.id LIMIT $2 FOR UPDATE SKIP LOCKED) t
+            WHERE a.hash IS NULL AND (${which})
+            ORDER BY a.id LIMIT $1 FOR UPDATE SKIP LOCKED) t
          ORDER BY t.id`,
-        [Math.max(0, Math.round(olderThanMs)), limit],
+        abandonedAfterMs === null ? [limit] : [limit, Math.max(0, Math.round(abandonedAfterMs))],
       );
       if (!rows.length) return 0;
       let { seq, hash: prev } = head;
-      const params: unknown[] = [];
-      const tuples: string[] = [];
+      const cols: unknown[][] = [[], [], [], [], []];
       for (const r of rows.map(normalizeCanon)) {
         seq += 1n;
         const hash = rowHash(this.keys.signing, r, prev);
-        params.push(r.id, r.incomplete, seq.toString(), prev, hash);
-        const n = params.length;
-        tuples.push(`($${n - 4}::bigint, $${n - 3}::boolean, $${n - 2}::bigint, $${n - 1}::bytea, $${n}::bytea)`);
+        [r.id, r.incomplete, seq.toString(), prev, hash].forEach((v, i) => cols[i].push(v));
         prev = hash;
       }
       await em.query(
         `UPDATE audit_log a SET incomplete = v.incomplete, chain_seq = v.seq, prev_hash = v.prev, hash = v.hash
-           FROM (VALUES ${tuples.join(', ')}) v(id, incomplete, seq, prev, hash) WHERE a.id = v.id AND a.hash IS NULL`,
-        params,
+           FROM unnest($1::bigint[], $2::boolean[], $3::bigint[], $4::bytea[], $5::bytea[]) v(id, incomplete, seq, prev, hash)
+          WHERE a.id = v.id AND a.hash IS NULL`,
+        cols,
       );
       await this.writeHead(em, { seq, id: rows[rows.length - 1].id, hash: prev });
       return rows.length;
@@ -173,47 +205,47 @@ export class AuditChain {
     return rows[0];
   }
 
-  /** Inserts `rows` sealed after `head`; the caller holds the append lock and writes the new head. */
+  /**
+   * Inserts `rows` sealed after `head`; the caller holds the append lock and writes the new head.
+   * Two statements whatever the batch size: one reads the rows back with their ids in the text
+   * forms the hash covers, one inserts them sealed (each with one array parameter per column).
+   */
   async appendLocked(em: EntityManager, head: ChainHead, rows: AuditRow[]): Promise<{ ids: string[]; head: ChainHead }> {
     const seqName = await this.sequenceName(em);
-    const params: unknown[] = [];
     // Computed once: a row without `at` gets its time here, and the insert must use that same value.
-    const values = rows.map((r) => auditRowValues(r));
-    const tuples = values.map((v, i) => {
-      const vals = [i, ...v];
-      const types = ['int', ...ROW_COLUMNS.map(([, t]) => t)];
-      return `(${vals.map((v, j) => {
-        params.push(v);
-        return `$${params.length}::${types[j]}`;
-      }).join(', ')})`;
-    });
-    const names = ROW_COLUMNS.map(([c]) => c).join(', ');
-    const canon: (CanonRow & { n: number })[] = await em.query(
-      `SELECT v.n, ${canonColumns('v')} FROM (
-         SELECT x.n, nextval('${seqName}') AS id, ${names}, false AS incomplete
-           FROM (VALUES ${tuples.join(', ')}) x(n, ${names})) v
+    const columns = columnArrays(rows.map((r) => auditRowValues(r)));
+    const canon: CanonRow[] = await em.query(
+      `SELECT ${canonColumns('v')} FROM (
+         SELECT x.n, nextval('${seqName}') AS id, ${ROW_NAMES.replace('project_ids', 'x.project_ids::uuid[] AS project_ids')},
+                false AS incomplete
+           FROM ${rowsFromColumns(1, 'x')}) v
        ORDER BY v.n`,
-      params,
+      columns,
     );
     let { seq, hash: prev } = head;
-    const insertParams: unknown[] = [];
-    const insertTuples: string[] = [];
+    const ids: string[] = [];
+    const seqs: string[] = [];
+    const prevs: Buffer[] = [];
+    const hashes: Buffer[] = [];
     for (const c of canon) {
-      const row = normalizeCanon(c);
       seq += 1n;
-      const hash = rowHash(this.keys.signing, row, prev);
-      const vals = [row.id, ...values[c.n], seq.toString(), prev, hash];
-      insertTuples.push(`(${vals.map((v) => {
-        insertParams.push(v);
-        return `$${insertParams.length}`;
-      }).join(', ')})`);
+      const hash = rowHash(this.keys.signing, normalizeCanon(c), prev);
+      ids.push(c.id);
+      seqs.push(seq.toString());
+      prevs.push(prev);
+      hashes.push(hash);
       prev = hash;
     }
+    const k = ROW_COLUMNS.length;
+    // `canon` is in row order (ORDER BY n), so the arrays line up with `columns`.
     await em.query(
-      `INSERT INTO audit_log (id, ${names}, chain_seq, prev_hash, hash) OVERRIDING SYSTEM VALUE VALUES ${insertTuples.join(', ')}`,
-      insertParams,
+      `INSERT INTO audit_log (id, ${ROW_NAMES}, chain_seq, prev_hash, hash) OVERRIDING SYSTEM VALUE
+       SELECT s.id, ${ROW_NAMES.replace('project_ids', 'x.project_ids::uuid[]')}, s.seq, s.prev, s.hash
+         FROM ${rowsFromColumns(1, 'x')}
+         JOIN unnest($${k + 1}::bigint[], $${k + 2}::bigint[], $${k + 3}::bytea[], $${k + 4}::bytea[]) WITH ORDINALITY s(id, seq, prev, hash, n)
+           ON s.n = x.n`,
+      [...columns, ids, seqs, prevs, hashes],
     );
-    const ids = canon.map((c) => c.id);
     return { ids, head: { seq, id: ids[ids.length - 1], hash: prev } };
   }
 
