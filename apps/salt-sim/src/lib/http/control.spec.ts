@@ -125,6 +125,27 @@ describe('/_sim control API', () => {
     s.close();
   });
 
+  it('should count a load job when its new event fires, not before', async () => {
+    const s = await open();
+    const before = { ...sim.counters().load };
+    await postJson(sim.url, '/_sim/burst', { rate: 2000, events: 50 });
+    await s.until((x) => x.events().length >= 50, 5000, 'first burst');
+    // Finish the job in flight, then stop right after the next job's first (bare jid) event.
+    const events = s.events();
+    const current = [...events].reverse().find((e) => /^\d{20}$/.test(e.tag)) as { tag: string; data: Record<string, unknown> };
+    const sent = events.filter((e) => e.tag === current.tag || e.tag.startsWith(`salt/job/${current.tag}/`)).length;
+    const rest = (current.data['minions'] as string[]).length + 2 - sent + 1;
+    await postJson(sim.url, '/_sim/burst', { rate: 2000, events: rest });
+    await s.until((x) => x.events().length >= 50 + rest, 5000, 'second burst');
+    await sleep(50);
+    const all = s.events();
+    expect(/^\d{20}$/.test(all[all.length - 1].tag)).toBe(true);
+    const after = sim.counters().load;
+    expect(after.jobs - before.jobs).toBe(all.filter((e) => /^salt\/job\/\d+\/new$/.test(e.tag)).length);
+    expect(after.returns - before.returns).toBe(all.filter((e) => /^salt\/job\/\d+\/ret\//.test(e.tag)).length);
+    s.close();
+  });
+
   it('should report event counters by kind', async () => {
     const c = (await request(sim.url, '/_sim/counters')).json<{ events: { fired: number; byKind: Record<string, number> }; jobsCached: number }>();
     expect(c.events.fired).toBeGreaterThan(0);

@@ -26,6 +26,7 @@ export interface LoadCounters {
   rate: number;
   emitted: number;
   returns: number;
+  /** `salt/job/<jid>/new` events fired. */
   jobs: number;
   bytes: number;
   burstRemaining: number | null;
@@ -109,7 +110,6 @@ export class LoadGenerator {
       const jid = jids.next();
       this.job = { jid, minions, minionsJson: pyDumps(ids), step: 0 };
       cache.save(jid, { fun: 'state.apply', arg: [], tgt: '*', tgt_type: 'glob', user: this.m.opts.user }, ids);
-      this.counters.jobs++;
     }
     const job = this.job;
     const stamp = saltStamp();
@@ -120,6 +120,7 @@ export class LoadGenerator {
       json = `{"data": {"minions": ${job.minionsJson}, "_stamp": "${stamp}"}, "tag": "${tag}"}`;
     } else if (job.step === 1) {
       tag = `salt/job/${job.jid}/new`;
+      this.counters.jobs++; // counted when its `new` event fires: a load stopped before it sent none
       json =
         `{"data": {"jid": "${job.jid}", "tgt_type": "glob", "tgt": "*", "user": ${pyDumps(this.m.opts.user)}, "fun": "state.apply", "arg": [], ` +
         `"minions": ${job.minionsJson}, "missing": [], "_stamp": "${stamp}"}, "tag": "${tag}"}`;
