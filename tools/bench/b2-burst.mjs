@@ -66,10 +66,16 @@ export async function run(ctx) {
       let lastEvent = null;
       let expected = null;
       let doneAt = null;
+      let rowsSeen = -1;
+      let progressAt = performance.now();
       while (performance.now() - t0 < 180_000) {
         await sleep(250);
         rssMax = Math.max(rssMax, pipe.api.rss() ?? 0);
         const m = await pipe.metrics();
+        if (m.rows !== rowsSeen) {
+          rowsSeen = m.rows;
+          progressAt = performance.now();
+        }
         if (lastEvent === null) {
           const c = await pipe.counters();
           if (!c.burstRemaining) {
@@ -81,8 +87,9 @@ export async function run(ctx) {
           doneAt = performance.now();
           break;
         }
-        // Nothing more will come: what is missing must have been recorded as a gap.
-        if (lastEvent !== null && m.queue === 0 && performance.now() - lastEvent > 30_000) break;
+        // Nothing more will come (no row for 30 s, reconciliation included): what is missing must
+        // have been recorded as a gap.
+        if (lastEvent !== null && m.queue === 0 && performance.now() - progressAt > 30_000) break;
       }
       return { emit_s: ((lastEvent ?? performance.now()) - t0) / 1000, drain_s: doneAt && lastEvent ? (doneAt - lastEvent) / 1000 : null, expected };
     });

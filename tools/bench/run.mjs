@@ -14,7 +14,7 @@ import { formatMachine, formatTable, row, writeResults } from './lib/report.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // B4 loads the feed tables that B5, B2 and B6 reuse (B6 last among them: it drops days).
-const ORDER = ['B1', 'B4', 'B5', 'B2', 'B6', 'B3', 'B7', 'B8', 'B9', 'B10'];
+const ORDER = ['B1', 'B4', 'B11', 'B5', 'B2', 'B6', 'B3', 'B7', 'B8', 'B9', 'B10'];
 const MODULES = {
   B1: './b1-ingest.mjs',
   B2: './b2-burst.mjs',
@@ -26,6 +26,7 @@ const MODULES = {
   B8: './b8-replicas.mjs',
   B9: './b9-end-to-end.mjs',
   B10: './b10-resilience.mjs',
+  B11: './b11-export.mjs',
 };
 function parseArgs(argv) {
   const o = { quick: false, only: null, rows: null, build: false, keep: false, out: join(ROOT, 'bench-results.json') };
@@ -42,7 +43,7 @@ function parseArgs(argv) {
       process.stdout.write(
         'npm run bench [-- --quick] [--only B1,B4] [--rows N] [--build] [--keep] [--out file]\n' +
           '  --quick   smoke run (< 10 min, smaller data, fewer rounds; never fails on speed)\n' +
-          '  --only    run these benchmarks (B1 … B10)\n' +
+          '  --only    run these benchmarks (B1 … B11)\n' +
           '  --rows    activity rows for B4/B5/B6 (default 1M quick, 10M full)\n' +
           '  --build   build api and salt-sim first\n' +
           '  --keep    keep the work folder (tmp/bench-*) with the database\n',
