@@ -13,8 +13,14 @@ import { registerStreamMetrics, setStreamMetricsSource } from './metrics';
 import type { NormalizedActivity } from './normalize';
 import { SaltStreamConnector } from './stream/connector';
 
-/** Events parsed but not yet written; at ~1 KB each, ~50 MB at worst. */
+/** Events parsed but not yet written, at most: this many… */
 export const INGEST_QUEUE_CAPACITY = 50_000;
+/**
+ * …and this much raw event text. Returns of 10–200 KB would otherwise let a burst above the
+ * writer's ceiling hold gigabytes (B2); what is refused becomes a recorded gap that
+ * reconciliation fetches back from the jobs index.
+ */
+export const INGEST_QUEUE_BYTES = 128 * 1024 * 1024;
 /** How often settings saved on another replica are picked up, ms. */
 const SETTINGS_POLL_MS = 5000;
 /** The boot reconciliation never reaches further back than the jobs index keeps (24 h). */
@@ -35,7 +41,7 @@ export function databaseUrlOf(ds: DataSource): string {
 @Injectable()
 export class SaltStreamService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SaltStreamService');
-  readonly queue = new BoundedQueue<NormalizedActivity>(INGEST_QUEUE_CAPACITY);
+  readonly queue = new BoundedQueue<NormalizedActivity>(INGEST_QUEUE_CAPACITY, { maxBytes: INGEST_QUEUE_BYTES, sizeOf: (row) => row.raw.text.length });
   private writer: ActivityWriter | null = null;
   private connector: SaltStreamConnector | null = null;
   private election: LeaderElection | null = null;

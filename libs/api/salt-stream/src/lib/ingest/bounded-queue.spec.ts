@@ -45,4 +45,27 @@ describe('BoundedQueue', () => {
   it('should reject a capacity that is not a positive integer', () => {
     expect(() => new BoundedQueue(0)).toThrow(RangeError);
   });
+
+  it('should refuse items over the byte budget and take them again once the writer drains it', () => {
+    const q = new BoundedQueue<string>(100, { maxBytes: 10, sizeOf: (x) => x.length });
+    expect(q.push('aaaa')).toBe(true);
+    expect(q.push('bbbb')).toBe(true);
+    expect(q.push('ccc')).toBe(false);
+    expect(q.push('dd')).toBe(true);
+    expect(q.bytes).toBe(10);
+    expect(q.dropped).toBe(1);
+    expect(q.take(1)).toEqual(['aaaa']);
+    expect(q.bytes).toBe(6);
+    expect(q.push('ccc')).toBe(true);
+    expect(q.takeOverflow()).toEqual(expect.objectContaining({ dropped: 1 }));
+  });
+
+  it('should take an item larger than the whole budget when the queue is empty', () => {
+    const q = new BoundedQueue<string>(100, { maxBytes: 4, sizeOf: (x) => x.length });
+    expect(q.push('a multi-MiB event')).toBe(true);
+    expect(q.push('b')).toBe(false);
+    q.take(1);
+    expect(q.bytes).toBe(0);
+    expect(q.push('b')).toBe(true);
+  });
 });

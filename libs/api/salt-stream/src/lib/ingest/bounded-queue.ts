@@ -7,10 +7,17 @@ export interface Overflow {
   to: Date;
 }
 
+/** An optional second bound: the items' summed `sizeOf` (their bytes, say). */
+export interface ByteBudget<T> {
+  maxBytes: number;
+  sizeOf(item: T): number;
+}
+
 /**
  * A fixed-capacity FIFO (ring buffer) between the stream reader and the database writer. The
- * reader never waits: `push` refuses when full and counts the loss, so salt-api never sees a
- * stalled subscriber (Salt drops one that stops reading for 15 s).
+ * reader never waits: `push` refuses when full — `capacity` items, or the byte budget — and counts
+ * the loss, so salt-api never sees a stalled subscriber (Salt drops one that stops reading for 15 s).
+ * An item over the whole budget is still taken when the queue is empty.
  */
 export class BoundedQueue<T> {
   private readonly buf: (T | undefined)[];
@@ -19,10 +26,16 @@ export class BoundedQueue<T> {
   private overflow: Overflow | null = null;
   private waiters: (() => void)[] = [];
   private droppedTotal = 0;
+  private bytesHeld = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(readonly capacity: number, private readonly budget: ByteBudget<T> | null = null) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
     this.buf = new Array<T | undefined>(capacity);
+  }
+
+  /** The queued items' summed size under the byte budget (0 without one). */
+  get bytes(): number {
+    return this.bytesHeld;
   }
 
   get size(): number {
@@ -36,7 +49,8 @@ export class BoundedQueue<T> {
 
   /** Adds at the tail; false (and counted as dropped) when full. */
   push(item: T, now: Date = new Date()): boolean {
-    if (this.count === this.capacity) {
+    const size = this.budget ? this.budget.sizeOf(item) : 0;
+    if (this.count === this.capacity || (this.budget && this.count > 0 && this.bytesHeld + size > this.budget.maxBytes)) {
       this.droppedTotal++;
       if (this.overflow) {
         this.overflow.dropped++;
@@ -46,6 +60,7 @@ export class BoundedQueue<T> {
     }
     this.buf[(this.head + this.count) % this.capacity] = item;
     this.count++;
+    this.bytesHeld += size;
     if (this.waiters.length) {
       const ws = this.waiters;
       this.waiters = [];
@@ -62,6 +77,7 @@ export class BoundedQueue<T> {
       const at = (this.head + i) % this.capacity;
       out[i] = this.buf[at] as T;
       this.buf[at] = undefined;
+      if (this.budget) this.bytesHeld -= this.budget.sizeOf(out[i]);
     }
     this.head = (this.head + n) % this.capacity;
     this.count -= n;
