@@ -1,11 +1,11 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ActivityPage } from '@sylvite/contracts';
+import { COUNT_CAP, type ActivityPage } from '@sylvite/contracts';
 import type { AppConfig } from '@sylvite/api-core';
 import { dataSourceOptions } from '@sylvite/api-database';
 import { createTestDatabase, type TestDatabase } from '@sylvite/api-database/testing';
 import { AppSettings, SettingsStore } from '@sylvite/api-settings';
-import { ActivityRepository, COUNT_CAP, SCOPE_TIMEOUT_MS } from './activity.repository';
+import { ActivityRepository, SCOPE_TIMEOUT_MS } from './activity.repository';
 import { ActivityService } from './activity.service';
 import type { ActivityQueryDto } from './dto/activity-query.dto';
 import { insertActivity, minutesAgo, type FixtureRow } from './testing/fixtures';

@@ -1,11 +1,9 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { ActivityEventDetailDto, ActivityEventDto, Cursor } from '@sylvite/contracts';
+import { COUNT_CAP, type ActivityEventDetailDto, type ActivityEventDto, type Cursor } from '@sylvite/contracts';
 import { scopeCategories, scopePrefixes, scopeRegexes, type ActivityScope } from './activity-scope';
 import type { ActivityFilter } from './activity-filter';
 
-/** Exact counts stop here; beyond it `total` is this bound and flagged as an estimate. */
-export const COUNT_CAP = 10_000;
 /** Under three characters a search has no trigrams and scans: it gets less time (PERFORMANCE.md). */
 export const SHORT_SEARCH_TIMEOUT_MS = 2_000;
 export const SEARCH_TIMEOUT_MS = 10_000;
@@ -139,9 +137,7 @@ export class ActivityRepository {
       // Deeper pages repeat the total their walk started with (carried in the cursor): counting
       // again would cost as much as the page, on every page.
       const carried = req.before?.count;
-      if (carried) {
-        return { rows: rows.map(normalize), count: carried.total > COUNT_CAP ? { total: COUNT_CAP, estimate: true } : carried };
-      }
+      if (carried) return { rows: rows.map(normalize), count: carried };
       const n: { n: number }[] = await q.query(
         `SELECT count(*)::int AS n FROM (SELECT 1 FROM activity_events e ${whereSql(countWhere)} LIMIT ${COUNT_CAP + 1}) t`,
         countParams,

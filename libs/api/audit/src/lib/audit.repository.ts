@@ -1,9 +1,8 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, type AuditEntryDto, type AuditPage, type Cursor, type CursorCount } from '@sylvite/contracts';
+import { COUNT_CAP, decodeCursor, encodeCursor, type AuditEntryDto, type AuditPage, type Cursor, type CursorCount } from '@sylvite/contracts';
 import type { AuditQueryDto } from './audit-query.dto';
 
-const COUNT_CAP = 10_000;
 
 /** `%`, `_` and `\` are literal in an action prefix. */
 export function likePrefix(prefix: string): string {
@@ -91,9 +90,7 @@ export class AuditRepository {
     const oldest = ascending ? page[0] : page[page.length - 1];
     // Deeper pages repeat the total their walk started with (carried in the cursor) rather than
     // count again, which costs as much as the page.
-    const total = carried
-      ? { count: Math.min(carried.total, COUNT_CAP), estimate: carried.estimate || carried.total > COUNT_CAP }
-      : await this.count(countWhere, countParams);
+    const total = carried ? { count: carried.total, estimate: carried.estimate } : await this.count(countWhere, countParams);
     return {
       total: total.count,
       total_is_estimate: total.estimate,

@@ -20,7 +20,10 @@ export interface CursorCount {
   estimate: boolean;
 }
 
-/** Totals are capped at 10,000 by the api, so a carried one never has more than five digits. */
+/** Exact counts of a feed stop here; beyond it `total` is this bound and flagged as an estimate. */
+export const COUNT_CAP = 10_000;
+
+/** A carried total is at most COUNT_CAP (five digits); a larger one reads as the bound. */
 const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))\|(\d{1,19})(?:\|(~?)(\d{1,5}))?$/;
 
 export function encodeCursor(at: Date | string, id: string | number | bigint, count?: CursorCount): string {
@@ -34,6 +37,9 @@ export function decodeCursor(raw: string): Cursor | null {
   if (!m) return null;
   if (Number.isNaN(new Date(m[1]).getTime())) return null;
   const cursor: Cursor = { at: m[1], id: m[2].replace(/^0+(?=\d)/, '') };
-  if (m[4] !== undefined) cursor.count = { total: Number(m[4]), estimate: m[3] === '~' };
+  if (m[4] !== undefined) {
+    const total = Number(m[4]);
+    cursor.count = total > COUNT_CAP ? { total: COUNT_CAP, estimate: true } : { total, estimate: m[3] === '~' };
+  }
   return cursor;
 }
