@@ -60,12 +60,15 @@ describe('operations: salt-api down, salt-api errors and fail-closed', () => {
     it('should answer 503 and leave the job running when the job.kill audit row cannot be written', async () => {
       const job = await ops.as['olga'].post<{ jid: string }>('/api/run', { target: 'cache01.example.com', fun: 'test.sleep', args: [20] });
       expect(job.status).toBe(202);
+      // The minion picks a job up 4–60 ms after it is published: kill only what is running.
+      const runningOn = async () =>
+        (await ops.control.control<{ minions: { id: string; running: string[] }[] }>('state')).minions.find((m) => m.id === 'cache01.example.com')?.running ?? [];
+      await eventually(async () => (await runningOn()).includes(job.body.jid));
       const before = await ops.control.published();
       const res = await refusing('job.kill', () => ops.as['olga'].post(`/api/jobs/${job.body.jid}/kill`));
       expect(res.status).toBe(503);
       expect(await ops.control.published()).toBe(before);
-      const state = await ops.control.control<{ minions: { id: string; running: string[] }[] }>('state');
-      expect(state.minions.find((m) => m.id === 'cache01.example.com')?.running).toContain(job.body.jid);
+      expect(await runningOn()).toContain(job.body.jid);
     });
   });
 
