@@ -13,6 +13,7 @@ mkdirSync('tmp', { recursive: true });
 
 const tiers = [
   { name: 'lint', cmd: [...nx, 'run-many', '-t', 'lint', '--parallel=2', '--output-style=static', '--', '--max-warnings=0'] },
+  { name: 'lint', cmd: ['tools/lint/sql-order-alias.mjs'] },
   { name: 'unit', jest: 'jest.unit.config.cts' },
   { name: 'int', jest: 'jest.int.config.cts' },
   { name: 'build', cmd: [...nx, 'run-many', '-t', 'build', '-p', 'api', 'web', 'salt-sim', '--parallel=2', '--output-style=static'] },

@@ -24,7 +24,7 @@ describe('the activity stream on two api processes when the leader dies', () => 
   };
   const byId = (ids: string[]): string[] => [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
   const storedIds = async (from: string): Promise<string[]> =>
-    (await db.query<{ id: string }>('SELECT id::text AS id FROM activity_events WHERE id >= $1 ORDER BY id', [from])).rows.map((r) => r.id);
+    (await db.query<{ id: string }>('SELECT e.id::text AS id FROM activity_events e WHERE e.id >= $1 ORDER BY e.id', [from])).rows.map((r) => r.id);
   const maxId = async (): Promise<string> =>
     (await db.query<{ id: string | null }>('SELECT max(id)::text AS id FROM activity_events')).rows[0].id ?? '0';
 

@@ -40,9 +40,9 @@ export class AuditDb {
 
   async byRequestId(requestId: string): Promise<AuditRecord[]> {
     return this.query<AuditRecord>(
-      `SELECT id::text AS id, at, user_id, action, resource, args_json, salt_jid, decision, result_code, duration_ms,
-              host(source_ip) AS source_ip, user_agent, request_id
-         FROM audit_log WHERE request_id = $1 ORDER BY id`,
+      `SELECT a.id::text AS id, a.at, a.user_id, a.action, a.resource, a.args_json, a.salt_jid, a.decision, a.result_code,
+              a.duration_ms, host(a.source_ip) AS source_ip, a.user_agent, a.request_id
+         FROM audit_log a WHERE a.request_id = $1 ORDER BY a.id`,
       [requestId],
     );
   }

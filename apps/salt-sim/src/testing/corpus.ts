@@ -1,28 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-/** Finds `shared/salt/<name>` by walking up from here (the specs live beside the repo, not in it). */
-export function corpusFile(name: string): string {
-  let dir = __dirname;
-  for (let i = 0; i < 10; i++) {
-    for (const candidate of [join(dir, 'shared', 'salt', name), join(dir, '..', 'shared', 'salt', name)]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    dir = dirname(dir);
-  }
-  throw new Error(`cannot find shared/salt/${name} above ${__dirname}`);
-}
+import { corpusLines } from '@sylvite/salt-fixtures';
 
 export interface CorpusEvent {
   tag: string;
   data: Record<string, unknown>;
 }
 
-/** `events.jsonl`, 1-based like PROTOCOL.md's appendix: `corpus()[12]` is line 12. */
+/** The project's corpus (`@sylvite/salt-fixtures`), 1-based like the protocol document's appendix: `corpus()[12]` is line 12. */
 export function corpus(): Record<number, CorpusEvent> {
-  const lines = readFileSync(corpusFile('events.jsonl'), 'utf8').split('\n').filter(Boolean);
   const out: Record<number, CorpusEvent> = {};
-  lines.forEach((l, i) => (out[i + 1] = JSON.parse(l) as CorpusEvent));
+  for (const l of corpusLines<CorpusEvent>()) out[l.line] = l.event;
   return out;
 }
 

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { corpusFile } from '../../testing/corpus';
+import { readSaltFixture } from '@sylvite/salt-fixtures';
 import { login, RawStream } from '../../testing/http-client';
 import { SaltSim, startSaltSim } from '../sim';
 import { frameFor, RETRY_LINE, serializeEvent } from './event-bus';
@@ -9,8 +8,8 @@ interface Wire {
   data: Record<string, unknown>;
 }
 
-const transcript = readFileSync(corpusFile('sse-transcript.txt'));
-const http = readFileSync(corpusFile('sse-transcript.http'));
+const transcript = readSaltFixture('sse-transcript.txt');
+const http = readSaltFixture('sse-transcript.http');
 const events: Wire[] = transcript
   .toString('utf8')
   .split('\n')

@@ -5,8 +5,8 @@ import { NormalizerState } from './state';
 import type { IgnoreReason, NormalizeResult, NormalizedActivity } from './types';
 
 /**
- * Every line of ../shared/salt/events.jsonl, replayed in order through one state, against what
- * PROTOCOL.md Appendix A says each line is. Columns: kind, outcome, minion, initiator, target,
+ * Every line of the project's Salt corpus (`@sylvite/salt-fixtures`), replayed in order through one
+ * state, against what docs/PROTOCOL.md Appendix A says each line is. Columns: kind, outcome, minion, initiator, target,
  * retcode, duration (ms), needs backfill.
  */
 type Row = [ActivityEventType, ActivityOutcome, string | null, string | null, string | null, number | null, number | null, boolean];
@@ -115,7 +115,7 @@ function replay(withRawText: boolean): Replay {
   return { lines, results, rows, state, backfills };
 }
 
-describe('normalize over the corpus (../shared/salt/events.jsonl)', () => {
+describe('normalize over the corpus (@sylvite/salt-fixtures events.jsonl)', () => {
   const run = replay(true);
 
   it('should have an expectation for every corpus line when the corpus is loaded', () => {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { findSharedSaltDir, loadCorpus } from '../normalize/__fixtures__/corpus';
+import { readSaltFixture } from '@sylvite/salt-fixtures';
+import { loadCorpus } from '../normalize/__fixtures__/corpus';
 import { EventStreamConnection, SseFeed } from './event-stream';
 
 function feedAll(chunks: Buffer[], max?: number): { events: string[]; oversize: string | null } {
@@ -23,7 +22,7 @@ function frame(json: string, tag = 'salt/test'): string {
 }
 
 describe('SseFeed', () => {
-  const transcript = readFileSync(join(findSharedSaltDir(), 'sse-transcript.txt'));
+  const transcript = readSaltFixture('sse-transcript.txt');
   const corpus = loadCorpus();
 
   it('should yield corpus lines 11-21 verbatim when the transcript arrives one byte at a time', () => {
